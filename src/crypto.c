@@ -1,0 +1,258 @@
+#include "autoconfig.h"
+
+#include <gcrypt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "log.h"
+
+struct crypto_slot {
+	int		 id;
+	gcry_cipher_hd_t cipher;
+	gcry_mac_hd_t	 mac[CRYPTO_MAC__COUNT];
+};
+
+struct crypto {
+	const struct keyring	*ring;
+	struct crypto_slot	 slots[KEYRING_MAX_KEYS];
+};
+
+static const char *const mac_labels[CRYPTO_MAC__COUNT] = {
+	[CRYPTO_MAC_CURSOR] = "lockbox/v1/cursor",
+	[CRYPTO_MAC_FINGERPRINT] = "lockbox/v1/idempotency-fingerprint",
+};
+
+int
+crypto_init(void)
+{
+	if (gcry_check_version("1.10.0") == NULL)
+		return -1;
+	/* Warnings go to stderr as plain text, outside the log format;
+	 * a pool that cannot lock memory still runs. */
+	gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
+	gcry_control(GCRYCTL_INIT_SECMEM, 256 * 1024, 0);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	return 0;
+}
+
+struct crypto *
+crypto_new(const struct keyring *ring)
+{
+	struct crypto	*c;
+	size_t		 i;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->ring = ring;
+	for (i = 0; i < ring->nkeys; i++)
+		c->slots[i].id = ring->keys[i].id;
+	return c;
+}
+
+void
+crypto_free(struct crypto *c)
+{
+	size_t	 i, j;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < KEYRING_MAX_KEYS; i++) {
+		gcry_cipher_close(c->slots[i].cipher);
+		for (j = 0; j < CRYPTO_MAC__COUNT; j++)
+			gcry_mac_close(c->slots[i].mac[j]);
+	}
+	free(c);
+}
+
+int
+crypto_active_key(const struct crypto *c)
+{
+	return c->ring->active;
+}
+
+static struct crypto_slot *
+slot_find(struct crypto *c, int id, const struct keyring_key **k)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->ring->nkeys; i++)
+		if (c->slots[i].id == id) {
+			*k = &c->ring->keys[i];
+			return &c->slots[i];
+		}
+	return NULL;
+}
+
+static gcry_cipher_hd_t
+slot_cipher(struct crypto *c, int id)
+{
+	struct crypto_slot		*s;
+	const struct keyring_key	*k;
+
+	if ((s = slot_find(c, id, &k)) == NULL)
+		return NULL;
+	if (s->cipher != NULL)
+		return s->cipher;
+	if (gcry_cipher_open(&s->cipher, GCRY_CIPHER_AES256,
+	    GCRY_CIPHER_MODE_GCM, GCRY_CIPHER_SECURE) != 0) {
+		s->cipher = NULL;
+		return NULL;
+	}
+	if (gcry_cipher_setkey(s->cipher, k->key, KEYRING_KEY_LEN) != 0) {
+		gcry_cipher_close(s->cipher);
+		s->cipher = NULL;
+	}
+	return s->cipher;
+}
+
+static void
+aad_build(unsigned char aad[32], int64_t id, int key_id, size_t *len)
+{
+	static const char label[] = "lockbox/v1/secret";
+	uint64_t	 u = (uint64_t)id;
+	size_t		 n = sizeof(label) - 1, i;
+
+	memcpy(aad, label, n);
+	for (i = 0; i < 8; i++)
+		aad[n + i] = (unsigned char)(u >> (56 - 8 * i));
+	aad[n + 8] = (unsigned char)((unsigned)key_id >> 8);
+	aad[n + 9] = (unsigned char)key_id;
+	*len = n + 10;
+}
+
+enum lb_err
+crypto_seal(struct crypto *c, int64_t id, const void *pt, size_t n,
+    int *key_id, unsigned char nonce[CRYPTO_NONCE_LEN], unsigned char *ct)
+{
+	gcry_cipher_hd_t h;
+	unsigned char	 aad[32];
+	size_t		 aadlen;
+
+	*key_id = c->ring->active;
+	if ((h = slot_cipher(c, *key_id)) == NULL)
+		return LB_ERR_INTERNAL;
+	/* A fresh random nonce per write: with 96 bits, collisions stay
+	 * negligible for far more values than one key will ever seal. */
+	gcry_randomize(nonce, CRYPTO_NONCE_LEN, GCRY_STRONG_RANDOM);
+	aad_build(aad, id, *key_id, &aadlen);
+	if (gcry_cipher_setiv(h, nonce, CRYPTO_NONCE_LEN) != 0 ||
+	    gcry_cipher_authenticate(h, aad, aadlen) != 0 ||
+	    gcry_cipher_encrypt(h, ct, n, pt, n) != 0 ||
+	    gcry_cipher_gettag(h, ct + n, CRYPTO_TAG_LEN) != 0)
+		return LB_ERR_INTERNAL;
+	return LB_OK;
+}
+
+enum lb_err
+crypto_open(struct crypto *c, int64_t id, int key_id,
+    const unsigned char nonce[CRYPTO_NONCE_LEN], const unsigned char *ct,
+    size_t n, void *pt)
+{
+	gcry_cipher_hd_t h;
+	unsigned char	 aad[32];
+	size_t		 aadlen, ptlen;
+
+	if (n < CRYPTO_TAG_LEN)
+		return LB_ERR_INTEGRITY;
+	ptlen = n - CRYPTO_TAG_LEN;
+	if ((h = slot_cipher(c, key_id)) == NULL)
+		return LB_ERR_INTEGRITY;
+	aad_build(aad, id, key_id, &aadlen);
+	if (gcry_cipher_setiv(h, nonce, CRYPTO_NONCE_LEN) != 0 ||
+	    gcry_cipher_authenticate(h, aad, aadlen) != 0 ||
+	    gcry_cipher_decrypt(h, pt, ptlen, ct, ptlen) != 0 ||
+	    gcry_cipher_checktag(h, ct + ptlen, CRYPTO_TAG_LEN) != 0) {
+		explicit_bzero(pt, ptlen);
+		return LB_ERR_INTEGRITY;
+	}
+	return LB_OK;
+}
+
+static gcry_mac_hd_t
+slot_mac(struct crypto *c, enum crypto_purpose p, int id)
+{
+	struct crypto_slot		*s;
+	const struct keyring_key	*k;
+	unsigned char			*sub = NULL;
+	gcry_mac_hd_t			 h = NULL;
+
+	if ((s = slot_find(c, id, &k)) == NULL)
+		return NULL;
+	if (s->mac[p] != NULL)
+		return s->mac[p];
+	/* One subkey per purpose, so that a MAC made for one use can never
+	 * be replayed as another. */
+	if ((sub = gcry_malloc_secure(CRYPTO_MAC_LEN)) == NULL)
+		goto out;
+	if (gcry_mac_open(&h, GCRY_MAC_HMAC_SHA256, GCRY_MAC_FLAG_SECURE,
+	    NULL) != 0) {
+		h = NULL;
+		goto out;
+	}
+	if (gcry_mac_setkey(h, k->key, KEYRING_KEY_LEN) != 0 ||
+	    gcry_mac_write(h, mac_labels[p], strlen(mac_labels[p])) != 0)
+		goto fail;
+	{
+		size_t	 len = CRYPTO_MAC_LEN;
+
+		if (gcry_mac_read(h, sub, &len) != 0)
+			goto fail;
+	}
+	gcry_mac_reset(h);
+	if (gcry_mac_setkey(h, sub, CRYPTO_MAC_LEN) != 0)
+		goto fail;
+	s->mac[p] = h;
+	goto out;
+fail:
+	gcry_mac_close(h);
+	h = NULL;
+out:
+	gcry_free(sub);
+	return h;
+}
+
+int
+crypto_mac(struct crypto *c, enum crypto_purpose p, int key_id,
+    const void *data, size_t n, unsigned char out[CRYPTO_MAC_LEN])
+{
+	gcry_mac_hd_t	 h;
+	size_t		 len = CRYPTO_MAC_LEN;
+
+	if ((h = slot_mac(c, p, key_id)) == NULL)
+		return -1;
+	if (gcry_mac_reset(h) != 0 || gcry_mac_write(h, data, n) != 0 ||
+	    gcry_mac_read(h, out, &len) != 0)
+		return -1;
+	return 0;
+}
+
+void
+crypto_hash(const void *data, size_t n, unsigned char out[CRYPTO_HASH_LEN])
+{
+	gcry_md_hash_buffer(GCRY_MD_SHA256, out, data, n);
+}
+
+int
+crypto_equal(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char	*x = a, *y = b;
+	unsigned char			 d = 0;
+	size_t				 i;
+
+	for (i = 0; i < n; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+
+void
+crypto_random(void *p, size_t n)
+{
+	gcry_randomize(p, n, GCRY_STRONG_RANDOM);
+}
+
+void
+crypto_nonce(void *p, size_t n)
+{
+	gcry_create_nonce(p, n);
+}

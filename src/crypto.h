@@ -1,0 +1,71 @@
+/* Sealing and opening secret values (AES-256-GCM), MACs for cursors and
+ * idempotency fingerprints, hashing API keys, and random bytes. All of it
+ * through libgcrypt; keys live in its secure memory. */
+#ifndef LOCKBOX_CRYPTO_H
+#define LOCKBOX_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "keyring.h"
+
+#define CRYPTO_NONCE_LEN	12
+#define CRYPTO_TAG_LEN		16
+#define CRYPTO_MAC_LEN		32
+#define CRYPTO_HASH_LEN		32
+
+enum crypto_purpose {
+	CRYPTO_MAC_CURSOR,	/* list cursors */
+	CRYPTO_MAC_FINGERPRINT,	/* idempotency request fingerprints */
+	CRYPTO_MAC__COUNT
+};
+
+struct crypto;
+
+/* Initialises libgcrypt (secure memory, self-tests). Call once, before
+ * anything else here and before fork. Returns -1 if unusable. */
+int	crypto_init(void);
+
+/* Creates a worker's context over ring (borrowed: it must outlive the
+ * context). Cipher and MAC handles are opened once, on first use, and
+ * kept: keying a handle per value costs 40 times more than using it. */
+struct crypto *crypto_new(const struct keyring *ring);
+void	crypto_free(struct crypto *);
+
+/* The key id new values are sealed with. */
+int	crypto_active_key(const struct crypto *);
+
+/* Seals pt[0..n) for secret id under the active key: writes the key id,
+ * a fresh random nonce, and n + CRYPTO_TAG_LEN bytes of ciphertext and tag
+ * into ct (the caller sizes it). The additional authenticated data binds
+ * the secret id and key id, so a ciphertext moved to another row fails. */
+enum lb_err crypto_seal(struct crypto *, int64_t id, const void *pt,
+	    size_t n, int *key_id, unsigned char nonce[CRYPTO_NONCE_LEN],
+	    unsigned char *ct);
+
+/* Opens ct[0..n) (ciphertext and tag) of secret id into pt, which holds
+ * n - CRYPTO_TAG_LEN bytes. LB_ERR_INTEGRITY when the key is unknown or
+ * authentication fails (pt is then wiped). */
+enum lb_err crypto_open(struct crypto *, int64_t id, int key_id,
+	    const unsigned char nonce[CRYPTO_NONCE_LEN],
+	    const unsigned char *ct, size_t n, void *pt);
+
+/* HMAC-SHA-256 under a key derived from ring key key_id for purpose.
+ * Returns -1 when the key id is unknown. */
+int	crypto_mac(struct crypto *, enum crypto_purpose, int key_id,
+	    const void *data, size_t n, unsigned char out[CRYPTO_MAC_LEN]);
+
+/* SHA-256 of data (API keys: 256 random bits need no slow hash). */
+void	crypto_hash(const void *data, size_t n,
+	    unsigned char out[CRYPTO_HASH_LEN]);
+
+/* Compares in time that depends only on n. Returns 1 when equal. */
+int	crypto_equal(const void *a, const void *b, size_t n);
+
+/* Unpredictable bytes for secrets (keys, API keys). */
+void	crypto_random(void *p, size_t n);
+/* Unique, unpredictable bytes for nonces and request ids: faster. */
+void	crypto_nonce(void *p, size_t n);
+
+#endif

@@ -1,0 +1,145 @@
+/* Requests in, responses out: the only module that touches the FastCGI
+ * streams. Everything a handler sees was parsed here from the CGI
+ * environment the web server sent (nginx and Apache set it differently;
+ * see http_request_parse). */
+#ifndef LOCKBOX_HTTP_H
+#define LOCKBOX_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "error.h"
+
+enum http_method {
+	HTTP_OTHER	= 0,
+	HTTP_GET	= 1 << 0,
+	HTTP_POST	= 1 << 1,
+	HTTP_PATCH	= 1 << 2,
+	HTTP_DELETE	= 1 << 3,
+	HTTP_PUT	= 1 << 4,
+	HTTP_HEAD	= 1 << 5,
+	HTTP_OPTIONS	= 1 << 6,
+};
+
+#define HTTP_MAX_PARAMS	16
+#define HTTP_REQUEST_ID_MAX 64
+
+struct http_param {
+	char	*name;		/* percent-decoded, NUL-free */
+	char	*value;		/* percent-decoded, NUL-free */
+};
+
+enum http_scope { SCOPE_NONE = 0, SCOPE_READ = 1, SCOPE_WRITE = 2 };
+
+/* The API key that authenticated the request (auth.c fills it). */
+struct http_key {
+	int64_t		 id;
+	enum http_scope	 scope;
+	char		 prefix[16];
+};
+
+struct http_request {
+	enum http_method	 method;
+	const char		*method_name;
+	char			*path;		/* decoded; NULL if undecodable */
+	char			*raw_path;	/* as sent, for the log */
+	struct http_param	 params[HTTP_MAX_PARAMS];
+	size_t			 nparams;
+	/* A query string that could not be decoded: reported only after
+	 * authentication, as the contract orders checks. */
+	enum lb_err		 query_err;
+	char			 query_err_field[64];
+
+	/* Headers; NULL when absent. They point into the FastCGI
+	 * environment and live until the request is finished. */
+	const char		*api_key;
+	const char		*idempotency_key;
+	const char		*if_match;
+	const char		*content_type;
+	long long		 content_length;	/* -1 when absent */
+	char			 request_id[HTTP_REQUEST_ID_MAX + 1];
+
+	/* The body, read by http_read_body into a per-worker buffer. */
+	const char		*body;
+	size_t			 body_len;
+
+	/* Set by the router and the authentication step. */
+	const char		*path_arg;	/* the {id} segment */
+	struct http_key		 key;
+	int			 key_ok;
+	struct timespec		 started;
+
+	char			*query_store;	/* owns the params strings */
+};
+
+#define HTTP_MAX_HEADERS 8
+
+struct http_response {
+	int			 status;
+	struct buf		 body;
+	struct buf		 headers;	/* extra "Name: value\r\n" lines */
+	enum lb_err		 err;		/* LB_OK unless an error reply */
+	char			 err_field[128];
+	char			 err_message[256];
+};
+
+/* Parses the CGI environment envp (as FastCGI delivers it) into req.
+ * Returns 0, or -1 when out of memory. Problems with the request itself
+ * are recorded in req (path NULL, query_err) for the router to report
+ * in the contract's order. */
+int	http_request_parse(struct http_request *req, char **envp);
+
+/* Decodes an application/x-www-form-urlencoded query string into
+ * req->params. Used by http_request_parse; exposed for tests. */
+void	http_query_parse(struct http_request *req, const char *qs);
+
+/* Percent-decodes src[0..n) into dst (at least n + 1 bytes); '+' becomes
+ * a space when plus_is_space. Returns the decoded length, or -1 on a
+ * malformed escape or a NUL byte. */
+long	http_percent_decode(char *dst, const char *src, size_t n,
+	    int plus_is_space);
+
+/* Returns the value of query parameter name, or NULL. */
+const char *http_param(const struct http_request *, const char *name);
+
+/* Releases what http_request_parse allocated. */
+void	http_request_free(struct http_request *);
+
+/* Records an error reply: the body is rendered later, by
+ * http_response_render, with the request id. Returns e, so that callers
+ * can write "return http_error(...)". */
+enum lb_err http_error(struct http_response *, enum lb_err e,
+	    const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+
+/* Adds a response header line; name and value must be plain ASCII. */
+void	http_header(struct http_response *, const char *name,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Sets a JSON success status; the handler writes resp->body itself. */
+void	http_json(struct http_response *, int status);
+
+/* Renders the whole FastCGI response (headers and body) into out. */
+void	http_response_render(const struct http_request *,
+	    struct http_response *, struct buf *out);
+
+void	http_response_reset(struct http_response *);
+void	http_response_free(struct http_response *);
+
+/* Whether s is an acceptable client request id. */
+int	http_request_id_valid(const char *s);
+
+#ifdef LOCKBOX_WITH_FCGI
+#include <fcgiapp.h>
+/* Reads the body, at most max_body bytes; a declared length over the
+ * limit is refused before reading anything. The buffer is the worker's
+ * own, reused and wiped between requests. */
+enum lb_err http_read_body(FCGX_Stream *in, struct http_request *,
+	    struct buf *bodybuf, long max_body);
+/* Writes rendered bytes to the stream; -1 when the peer went away. */
+int	http_send(FCGX_Stream *out, const struct buf *rendered);
+#endif
+
+#endif

@@ -1,0 +1,103 @@
+#include "autoconfig.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+
+static enum log_level	 log_level = LOG_LVL_INFO;
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+void
+log_set_level(enum log_level l)
+{
+	log_level = l;
+}
+
+int
+log_enabled(enum log_level l)
+{
+	return l <= log_level;
+}
+
+static void
+log_begin(struct buf *b, enum log_level l)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	char		 t[40];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_printf(b, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"pid\":%ld",
+	    t, ts.tv_nsec / 1000000, level_names[l], (long)getpid());
+}
+
+/* One write(2) per line, so that lines from several workers sharing one
+ * stderr never interleave. */
+static void
+log_end(struct buf *b)
+{
+	ssize_t	 n;
+	size_t	 off = 0;
+
+	buf_puts(b, "}\n");
+	if (b->oom)
+		goto out;
+	while (off < b->len) {
+		n = write(STDERR_FILENO, b->data + off, b->len - off);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+out:
+	buf_free(b);
+}
+
+void
+log_msg(enum log_level l, const char *fmt, ...)
+{
+	struct buf	 b = { 0 };
+	char		 msg[1024];
+	va_list		 ap;
+
+	if (!log_enabled(l))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_begin(&b, l);
+	buf_puts(&b, ",\"msg\":");
+	buf_json_str(&b, msg, strlen(msg));
+	log_end(&b);
+}
+
+void
+log_request(const struct log_request *r)
+{
+	struct buf	 b = { 0 };
+
+	if (!log_enabled(LOG_LVL_INFO))
+		return;
+	log_begin(&b, LOG_LVL_INFO);
+	buf_puts(&b, ",\"request_id\":");
+	buf_json_str_or_null(&b, r->request_id);
+	buf_puts(&b, ",\"method\":");
+	buf_json_str_or_null(&b, r->method);
+	buf_puts(&b, ",\"path\":");
+	buf_json_str_or_null(&b, r->path);
+	buf_printf(&b, ",\"status\":%d,\"duration_ms\":%.3f", r->status,
+	    r->duration_ms);
+	buf_puts(&b, ",\"key_prefix\":");
+	buf_json_str_or_null(&b, r->key_prefix);
+	if (r->error_code != NULL) {
+		buf_puts(&b, ",\"error\":");
+		buf_json_str_or_null(&b, r->error_code);
+	}
+	log_end(&b);
+}

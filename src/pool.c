@@ -1,0 +1,311 @@
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lockdown.h"
+#include "log.h"
+#include "pool.h"
+#include "worker.h"
+
+#define MAX_CHILDREN	(2 * 256 + 2)
+#define STOP_GRACE_MS	30000	/* then SIGKILL */
+#define RETIRE_GRACE_MS	60000	/* a replaced worker's last request */
+#define FAST_DEATH_MS	1000	/* dying younger than this backs off */
+#define BACKOFF_MAX_MS	5000
+
+struct child {
+	pid_t		 pid;
+	unsigned	 gen;
+	int64_t		 started;
+	int64_t		 retire_deadline;	/* 0 unless retiring */
+};
+
+struct pool {
+	struct config	*cfg;
+	struct keyring	*ring;
+	int		 listen_fd;
+	const char	*unix_path;
+	pool_reload_fn	 reload;
+	struct child	 kids[MAX_CHILDREN];
+	unsigned	 gen;
+	int		 stopping;
+	int64_t		 stop_deadline;
+	int		 fast_deaths;
+	int64_t		 next_spawn;
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+worker_count(const struct pool *p)
+{
+	return p->cfg->workers > 0 ? p->cfg->workers :
+	    (int)sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
+	    (int)sysconf(_SC_NPROCESSORS_ONLN) : 1;
+}
+
+static void
+child_main(struct pool *p, pid_t master)
+{
+	sigset_t	 none;
+	char		 err[256];
+	int		 rc;
+
+	sigemptyset(&none);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A worker must not outlive its master: a restarted master would
+	 * otherwise share the socket with strangers. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != master)
+		_exit(0);
+	if (lockdown_drop(p->cfg->user, err, sizeof(err)) < 0) {
+		log_msg(LOG_LVL_ERROR, "%s", err);
+		_exit(2);
+	}
+	rc = worker_run(p->cfg, p->ring, p->listen_fd);
+	_exit(rc);
+}
+
+static int
+spawn(struct pool *p)
+{
+	pid_t	 pid, master = getpid();
+	size_t	 i;
+
+	for (i = 0; i < MAX_CHILDREN && p->kids[i].pid != 0; i++)
+		;
+	if (i == MAX_CHILDREN)
+		return -1;
+	if ((pid = fork()) < 0) {
+		log_msg(LOG_LVL_ERROR, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		child_main(p, master);
+	p->kids[i].pid = pid;
+	p->kids[i].gen = p->gen;
+	p->kids[i].started = now_ms();
+	p->kids[i].retire_deadline = 0;
+	log_msg(LOG_LVL_DEBUG, "worker %ld started", (long)pid);
+	return 0;
+}
+
+static void
+signal_all(struct pool *p, int sig)
+{
+	size_t	 i;
+
+	for (i = 0; i < MAX_CHILDREN; i++)
+		if (p->kids[i].pid != 0)
+			kill(p->kids[i].pid, sig);
+}
+
+static void
+reap(struct pool *p)
+{
+	pid_t	 pid;
+	int	 status, expected;
+	size_t	 i;
+	int64_t	 age, delay;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < MAX_CHILDREN && p->kids[i].pid != pid; i++)
+			;
+		if (i == MAX_CHILDREN)
+			continue;
+		age = now_ms() - p->kids[i].started;
+		expected = p->stopping || p->kids[i].retire_deadline != 0 ||
+		    (WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		p->kids[i].pid = 0;
+		if (expected) {
+			log_msg(LOG_LVL_DEBUG, "worker %ld exited", (long)pid);
+			continue;
+		}
+		if (WIFSIGNALED(status))
+			log_msg(LOG_LVL_WARN, "worker %ld killed by signal %d",
+			    (long)pid, WTERMSIG(status));
+		else
+			log_msg(LOG_LVL_WARN, "worker %ld exited with status "
+			    "%d", (long)pid, WEXITSTATUS(status));
+		/* A worker that dies young again and again (a bad database
+		 * URL, say) is respawned ever more slowly, not in a loop. */
+		if (age < FAST_DEATH_MS) {
+			if (p->fast_deaths < 16)
+				p->fast_deaths++;
+			delay = 50LL << p->fast_deaths;
+			if (delay > BACKOFF_MAX_MS)
+				delay = BACKOFF_MAX_MS;
+			p->next_spawn = now_ms() + delay;
+		} else
+			p->fast_deaths = 0;
+	}
+}
+
+static void
+begin_stop(struct pool *p)
+{
+	if (p->stopping)
+		return;
+	p->stopping = 1;
+	p->stop_deadline = now_ms() + STOP_GRACE_MS;
+	/* No new connection can reach a socket file that is gone; the ones
+	 * already queued are served by the draining workers. */
+	if (p->unix_path != NULL)
+		unlink(p->unix_path);
+	log_msg(LOG_LVL_INFO, "stopping: finishing requests in flight");
+	signal_all(p, SIGTERM);
+}
+
+static void
+begin_reload(struct pool *p)
+{
+	struct config	*ncfg;
+	struct keyring	 nring;
+	char		 err[512];
+
+	if ((ncfg = malloc(sizeof(*ncfg))) == NULL)
+		return;
+	if (p->reload(ncfg, &nring, err, sizeof(err)) < 0) {
+		log_msg(LOG_LVL_ERROR, "reload refused, keeping the running "
+		    "configuration: %s", err);
+		free(ncfg);
+		return;
+	}
+	if (strcmp(ncfg->listen, p->cfg->listen) != 0)
+		log_msg(LOG_LVL_WARN, "listen changed: restart the pool to "
+		    "apply it; it keeps its socket on reload");
+	snprintf(ncfg->listen, sizeof(ncfg->listen), "%s", p->cfg->listen);
+	*p->cfg = *ncfg;
+	free(ncfg);
+	keyring_free(p->ring);
+	*p->ring = nring;
+	log_set_level(p->cfg->log_level);
+	p->gen++;
+	log_msg(LOG_LVL_INFO, "reloaded: replacing workers one by one");
+}
+
+/* Keeps the pool at its size and moves a rollover one worker on. */
+static void
+maintain(struct pool *p)
+{
+	int64_t	 now = now_ms();
+	int	 want = worker_count(p), current = 0, old = 0, retiring = 0;
+	size_t	 i;
+
+	for (i = 0; i < MAX_CHILDREN; i++) {
+		if (p->kids[i].pid == 0)
+			continue;
+		if (p->kids[i].gen == p->gen)
+			current++;
+		else {
+			old++;
+			if (p->kids[i].retire_deadline != 0) {
+				retiring++;
+				if (now > p->kids[i].retire_deadline)
+					kill(p->kids[i].pid, SIGKILL);
+			}
+		}
+	}
+	/* One old worker at a time: start its replacement, then ask it to
+	 * finish its request and leave. */
+	if (old > 0 && retiring == 0) {
+		for (i = 0; i < MAX_CHILDREN; i++)
+			if (p->kids[i].pid != 0 && p->kids[i].gen != p->gen) {
+				p->kids[i].retire_deadline = now +
+				    RETIRE_GRACE_MS;
+				kill(p->kids[i].pid, SIGQUIT);
+				retiring = 1;
+				break;
+			}
+	}
+	want = want - old + retiring;
+	while (current < want && now >= p->next_spawn && spawn(p) == 0)
+		current++;
+}
+
+int
+pool_run(struct config *cfg, struct keyring *ring, int listen_fd,
+    const char *unix_path, pool_reload_fn reload)
+{
+	struct pool	*p;
+	sigset_t	 set;
+	struct timespec	 ts;
+	siginfo_t	 si;
+	int		 sig, alive;
+	size_t		 i;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return 1;
+	p->cfg = cfg;
+	p->ring = ring;
+	p->listen_fd = listen_fd;
+	p->unix_path = unix_path;
+	p->reload = reload;
+	p->gen = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	log_msg(LOG_LVL_INFO, "lockbox %s: %d workers on %s", PACKAGE_VERSION,
+	    worker_count(p), cfg->listen);
+
+	for (;;) {
+		if (!p->stopping)
+			maintain(p);
+		else {
+			for (alive = 0, i = 0; i < MAX_CHILDREN; i++)
+				alive += p->kids[i].pid != 0;
+			if (alive == 0)
+				break;
+			if (now_ms() > p->stop_deadline)
+				signal_all(p, SIGKILL);
+		}
+		/* Wake at least every 100 ms for back-off and deadlines. */
+		ts.tv_sec = 0;
+		ts.tv_nsec = 100 * 1000 * 1000;
+		sig = sigtimedwait(&set, &si, &ts);
+		switch (sig) {
+		case SIGCHLD:
+			reap(p);
+			break;
+		case SIGTERM:
+		case SIGINT:
+		case SIGQUIT:
+			begin_stop(p);
+			break;
+		case SIGHUP:
+			if (!p->stopping)
+				begin_reload(p);
+			break;
+		default:
+			break;
+		}
+		reap(p);
+	}
+	close(listen_fd);
+	log_msg(LOG_LVL_INFO, "stopped");
+	free(p);
+	return 0;
+}

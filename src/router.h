@@ -1,0 +1,27 @@
+/* Method and path to handler, through one static table: 404 and 405 are
+ * decided here, then authentication, scope and the query parameters the
+ * route allows, in the contract's order, before any handler runs. */
+#ifndef LOCKBOX_ROUTER_H
+#define LOCKBOX_ROUTER_H
+
+#include "config.h"
+#include "crypto.h"
+#include "http.h"
+#include "store.h"
+
+/* What a worker lends every handler. */
+struct lockbox_ctx {
+	const struct config	*cfg;
+	struct store		*db;
+	struct crypto		*crypto;
+};
+
+/* A handler fills resp: a success status and body, or an error through
+ * http_error (whose code it returns). */
+typedef enum lb_err (*route_handler)(struct lockbox_ctx *,
+    struct http_request *, struct http_response *);
+
+void	router_dispatch(struct lockbox_ctx *, struct http_request *,
+	    struct http_response *);
+
+#endif
