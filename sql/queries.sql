@@ -56,3 +56,143 @@ SELECT version FROM lockbox.schema_migrations
 
 -- name: migrate_record
 INSERT INTO lockbox.schema_migrations (version, name) VALUES ($1, $2)
+
+-- name: secret_next_id
+-- The id is taken before the insert because the ciphertext's additional
+-- data binds it; the time is the database's, formatted as the API shows it.
+SELECT nextval('lockbox.secrets_id_seq'),
+       to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+
+-- name: secret_insert
+INSERT INTO lockbox.secrets
+       (id, name, provider_slug, description, metadata, key_id, nonce,
+        ciphertext, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+
+-- name: secret_insert_idempotent
+-- One statement, so the secret and its idempotency record commit or fail
+-- together; a concurrent request with the same key waits on the unique
+-- index and then sees this one's record.
+WITH s AS (
+    INSERT INTO lockbox.secrets
+           (id, name, provider_slug, description, metadata, key_id, nonce,
+            ciphertext, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+    RETURNING id
+)
+INSERT INTO lockbox.idempotency_keys
+       (api_key_id, idempotency_key, fingerprint, fingerprint_key_id,
+        secret_id, response_status, response_body)
+SELECT $10, $11, $12, $13, s.id, 201, $14 FROM s
+
+-- name: idempotency_find
+SELECT fingerprint, fingerprint_key_id, secret_id, response_status,
+       response_body, created_at > now() - make_interval(secs => $3)
+  FROM lockbox.idempotency_keys
+ WHERE api_key_id = $1 AND idempotency_key = $2
+
+-- name: idempotency_forget_expired
+DELETE FROM lockbox.idempotency_keys
+ WHERE api_key_id = $1 AND idempotency_key = $2
+   AND created_at <= now() - make_interval(secs => $3)
+
+-- name: idempotency_purge
+-- In small batches, skipping rows another purger holds: workers on every
+-- host run this between requests.
+DELETE FROM lockbox.idempotency_keys
+ WHERE ctid = ANY (ARRAY(
+       SELECT ctid FROM lockbox.idempotency_keys
+        WHERE created_at <= now() - make_interval(secs => $1)
+        LIMIT 1000
+          FOR UPDATE SKIP LOCKED))
+
+-- name: secret_get
+-- retry: yes
+SELECT id, name, provider_slug, description, metadata::text, version,
+       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+       key_id, nonce, ciphertext
+  FROM lockbox.secrets
+ WHERE id = $1
+
+-- name: secret_list
+-- retry: yes
+SELECT id, name, provider_slug, description, metadata::text, version,
+       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+  FROM lockbox.secrets
+ ORDER BY id DESC
+ LIMIT $1
+
+-- name: secret_list_after
+-- retry: yes
+SELECT id, name, provider_slug, description, metadata::text, version,
+       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+  FROM lockbox.secrets
+ WHERE id < $1
+ ORDER BY id DESC
+ LIMIT $2
+
+-- name: secret_list_provider
+-- plan: each
+-- retry: yes
+SELECT id, name, provider_slug, description, metadata::text, version,
+       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+  FROM lockbox.secrets
+ WHERE provider_slug = $1
+ ORDER BY id DESC
+ LIMIT $2
+
+-- name: secret_list_provider_after
+-- plan: each
+-- retry: yes
+SELECT id, name, provider_slug, description, metadata::text, version,
+       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+  FROM lockbox.secrets
+ WHERE provider_slug = $1 AND id < $2
+ ORDER BY id DESC
+ LIMIT $3
+
+-- name: secret_update
+-- A JSON Merge Patch in one statement: NULL parameters keep a column;
+-- metadata loses the names in $9, then takes the members of $10; the row
+-- is left alone when If-Match ($2) fails or the result would exceed 50
+-- metadata members, and secret_update_why then tells which.
+UPDATE lockbox.secrets
+   SET name = coalesce($3, name),
+       provider_slug = CASE WHEN $4::boolean THEN $5 ELSE provider_slug END,
+       description = CASE WHEN $6::boolean THEN $7 ELSE description END,
+       metadata = CASE WHEN $8::boolean THEN '{}'::jsonb
+                       ELSE (metadata - $9::text[]) || $10::jsonb END,
+       key_id = coalesce($11, key_id),
+       nonce = coalesce($12, nonce),
+       ciphertext = coalesce($13, ciphertext),
+       version = version + 1,
+       updated_at = now()
+ WHERE id = $1
+   AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
+   AND (SELECT count(*) FROM jsonb_object_keys(
+            CASE WHEN $8::boolean THEN '{}'::jsonb
+                 ELSE (metadata - $9::text[]) || $10::jsonb END)) <= 50
+RETURNING id, name, provider_slug, description, metadata::text, version,
+       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+
+-- name: secret_update_why
+SELECT $2::bigint[] IS NULL OR version = ANY ($2::bigint[]),
+       (SELECT count(*) FROM jsonb_object_keys(
+            CASE WHEN $3::boolean THEN '{}'::jsonb
+                 ELSE (metadata - $4::text[]) || $5::jsonb END)) <= 50
+  FROM lockbox.secrets
+ WHERE id = $1
+
+-- name: secret_delete
+DELETE FROM lockbox.secrets
+ WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
+RETURNING id
+
+-- name: secret_version
+SELECT version FROM lockbox.secrets WHERE id = $1

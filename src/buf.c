@@ -7,7 +7,7 @@
 
 #include "buf.h"
 
-static int
+int
 buf_reserve(struct buf *b, size_t extra)
 {
 	size_t	 want, cap;

@@ -12,6 +12,10 @@ struct buf {
 	int	 oom;	/* an append failed; the content is unusable */
 };
 
+/* Makes room for extra more bytes (and a NUL) now, so that later appends
+ * do not move the data: buffers that will hold a secret are sized first.
+ * Returns -1 (and sets oom) on failure. */
+int	 buf_reserve(struct buf *b, size_t extra);
 /* Appends; on allocation failure sets b->oom and leaves data as it was.
  * Callers check b->oom once, at the end, instead of after every call. */
 void	 buf_append(struct buf *b, const void *p, size_t n);

@@ -337,6 +337,9 @@ http_response_render(const struct http_request *req,
 		if (resp->err == LB_ERR_DATABASE_UNAVAILABLE)
 			http_header(resp, "Retry-After", "1");
 	}
+	/* All at once: the body may hold a value, and growing the buffer
+	 * while copying it would leave a copy in freed memory. */
+	buf_reserve(out, body->len + resp->headers.len + 512);
 	buf_printf(out, "Status: %d %s\r\n", resp->status,
 	    error_reason(resp->status));
 	if (resp->status != 204)

@@ -1,26 +1,486 @@
+/* The /v1/admin/secrets handlers: each reads checked input from the
+ * validation module, talks to the store, and fills the response. */
 #include "autoconfig.h"
 
-#include "handlers.h"
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
-/* XXX issue 3 fills these in. */
-static enum lb_err
-todo(struct http_response *resp)
+#include "cursor.h"
+#include "handlers.h"
+#include "json.h"
+#include "log.h"
+#include "validate.h"
+
+#define CREATE_PATH	"/v1/admin/secrets"
+
+/* Renders a secret; value (with value_len) only for GET of one secret. */
+static void
+render_secret(struct buf *b, const struct secret_row *r, const char *value,
+    size_t value_len)
 {
-	return http_error(resp, LB_ERR_INTERNAL, NULL, "not implemented yet");
+	buf_printf(b, "{\"id\":%" PRId64 ",\"name\":", r->id);
+	buf_json_str(b, r->name, strlen(r->name));
+	buf_puts(b, ",\"provider_slug\":");
+	buf_json_str_or_null(b, r->provider_slug);
+	buf_puts(b, ",\"description\":");
+	buf_json_str_or_null(b, r->description);
+	buf_puts(b, ",\"metadata\":");
+	buf_puts(b, r->metadata);
+	buf_printf(b, ",\"version\":%" PRId64 ",\"created_at\":\"%s\","
+	    "\"updated_at\":\"%s\"", r->version, r->created_at, r->updated_at);
+	if (value != NULL) {
+		buf_puts(b, ",\"value\":");
+		buf_json_str(b, value, value_len);
+	}
+	buf_putc(b, '}');
+}
+
+static enum lb_err
+store_failed(struct http_response *resp, enum lb_err e)
+{
+	if (e == LB_ERR_DATABASE_UNAVAILABLE)
+		return http_error(resp, e, NULL,
+		    "the database is unavailable; the request had no effect, "
+		    "retry later");
+	if (e == LB_ERR_INTEGRITY)
+		return http_error(resp, e, NULL,
+		    "the stored secret failed its integrity check");
+	return http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
+}
+
+static void
+secret_headers(struct http_response *resp, int64_t id, int64_t version,
+    int location)
+{
+	if (location)
+		http_header(resp, "Location", CREATE_PATH "/%" PRId64, id);
+	http_header(resp, "ETag", "\"%" PRId64 "\"", version);
+}
+
+/* ---- list ----------------------------------------------------------- */
+
+enum lb_err
+secrets_list(struct lockbox_ctx *ctx, struct http_request *req,
+    struct http_response *resp)
+{
+	struct secret_row	 rows[LIMIT_MAX + 1];
+	struct list_query	 q;
+	enum lb_err		 e;
+	char			 next[CURSOR_LEN + 1];
+	int64_t			 after = 0;
+	int			 n, i, more;
+
+	if ((e = validate_list_query(req, &q, resp)) != LB_OK)
+		return e;
+	if (q.cursor != NULL && cursor_decode(ctx->crypto, q.cursor,
+	    q.provider_slug, &after) != LB_OK)
+		return http_error(resp, LB_ERR_INVALID_CURSOR, "cursor",
+		    "the cursor was not issued by this server for this "
+		    "filter, or was altered");
+	/* One row more than asked tells whether another page exists,
+	 * without a trailing empty page. */
+	if ((e = store_secret_list(ctx->db, q.provider_slug, after,
+	    q.limit + 1, rows, &n)) != LB_OK)
+		return store_failed(resp, e);
+	more = n > q.limit;
+	if (more)
+		n = q.limit;
+	http_json(resp, 200);
+	buf_puts(&resp->body, "{\"data\":[");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(&resp->body, ',');
+		render_secret(&resp->body, &rows[i], NULL, 0);
+	}
+	buf_printf(&resp->body, "],\"has_more\":%s,\"next_cursor\":",
+	    more ? "true" : "false");
+	if (more) {
+		if (cursor_encode(ctx->crypto, rows[n - 1].id, q.provider_slug,
+		    next) < 0)
+			return http_error(resp, LB_ERR_INTERNAL, NULL,
+			    "internal error");
+		buf_printf(&resp->body, "\"%s\"}", next);
+	} else
+		buf_puts(&resp->body, "null}");
+	return LB_OK;
+}
+
+/* ---- create --------------------------------------------------------- */
+
+/* The keyed MAC of the request as a JSON value, so a retry matches
+ * whatever its member order, spacing or escapes. The canonical text holds
+ * the value: it is sized up front and wiped. */
+static int
+fingerprint(struct lockbox_ctx *ctx, struct json_object *body,
+    size_t body_len, int key_id, unsigned char out[CRYPTO_MAC_LEN])
+{
+	struct buf	 b = { 0 };
+	int		 rc;
+
+	if (buf_reserve(&b, body_len + 256) < 0)
+		return -1;
+	buf_puts(&b, "POST " CREATE_PATH "\n");
+	json_canonical(&b, body);
+	rc = b.oom ? -1 : crypto_mac(ctx->crypto, CRYPTO_MAC_FINGERPRINT,
+	    key_id, b.data, b.len, out);
+	buf_wipe(&b);
+	return rc;
+}
+
+/* Answers a create whose Idempotency-Key is already taken: the original
+ * answer again, or 422 when the request differs. *again is set when the
+ * record had expired and was removed, so the create may proceed. */
+static enum lb_err
+replay(struct lockbox_ctx *ctx, struct http_request *req,
+    struct http_response *resp, const unsigned char *fp, int *again)
+{
+	struct idempotency_row	 row;
+	unsigned char		 mine[CRYPTO_MAC_LEN];
+	enum lb_err		 e;
+
+	*again = 0;
+	e = store_idempotency_find(ctx->db, req->key.id, req->idempotency_key,
+	    ctx->cfg->idempotency_ttl, &row);
+	if (e == LB_ERR_NOT_FOUND)
+		/* Taken a moment ago, gone now: its creator rolled back. */
+		return http_error(resp, LB_ERR_IDEMPOTENCY_KEY_IN_PROGRESS, NULL,
+		    "a request with this Idempotency-Key is being processed; "
+		    "retry later");
+	if (e != LB_OK)
+		return store_failed(resp, e);
+	if (!row.fresh) {
+		if ((e = store_idempotency_forget_expired(ctx->db, req->key.id,
+		    req->idempotency_key, ctx->cfg->idempotency_ttl)) != LB_OK)
+			return store_failed(resp, e);
+		*again = 1;
+		return LB_OK;
+	}
+	if (row.fingerprint_key_id == crypto_active_key(ctx->crypto))
+		memcpy(mine, fp, sizeof(mine));
+	else
+		memset(mine, 0, sizeof(mine));
+	if (row.fingerprint_key_id != crypto_active_key(ctx->crypto) ||
+	    !crypto_equal(mine, row.fingerprint, sizeof(mine)))
+		return http_error(resp, LB_ERR_IDEMPOTENCY_KEY_REUSED, NULL,
+		    "this Idempotency-Key was already used for a different "
+		    "request");
+	http_json(resp, row.status);
+	buf_puts(&resp->body, row.body);
+	secret_headers(resp, row.secret_id, 1, 1);
+	http_header(resp, "Idempotent-Replayed", "true");
+	return LB_OK;
 }
 
 enum lb_err
-secrets_list(struct lockbox_ctx *c, struct http_request *q, struct http_response *r)
-{ (void)c; (void)q; return todo(r); }
+secrets_create(struct lockbox_ctx *ctx, struct http_request *req,
+    struct http_response *resp)
+{
+	struct json_object	*body = NULL;
+	struct secret_input	 in;
+	struct secret_insert	 ins;
+	struct secret_row	 view;
+	struct buf		 meta = { 0 }, answer = { 0 };
+	enum store_conflict	 conflict;
+	unsigned char		 fp[CRYPTO_MAC_LEN], nonce[CRYPTO_NONCE_LEN];
+	unsigned char		*ct = NULL;
+	char			 created[40];
+	enum lb_err		 e;
+	int			 key_id, again, attempt;
+
+	if ((e = validate_idempotency_key(req->idempotency_key, resp)) != LB_OK)
+		goto out;
+	if ((e = validate_json_body(req, resp, 0, &body)) != LB_OK)
+		goto out;
+	if ((e = validate_create(body, &in, resp)) != LB_OK)
+		goto out;
+	if (req->idempotency_key != NULL && fingerprint(ctx, body,
+	    req->body_len, crypto_active_key(ctx->crypto), fp) < 0) {
+		e = http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
+		goto out;
+	}
+	if (in.metadata != NULL)
+		json_write(&meta, in.metadata);
+	else
+		buf_puts(&meta, "{}");
+	if ((ct = malloc(in.value_len + CRYPTO_TAG_LEN)) == NULL || meta.oom) {
+		e = http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((e = store_secret_next_id(ctx->db, &ins.id, created)) !=
+		    LB_OK) {
+			store_failed(resp, e);
+			goto out;
+		}
+		if ((e = crypto_seal(ctx->crypto, ins.id, in.value,
+		    in.value_len, &key_id, nonce, ct)) != LB_OK) {
+			http_error(resp, LB_ERR_INTERNAL, NULL,
+			    "internal error");
+			goto out;
+		}
+		memset(&view, 0, sizeof(view));
+		view.id = ins.id;
+		view.name = in.name;
+		view.provider_slug = in.provider_slug;
+		view.description = in.description;
+		view.metadata = meta.data;
+		view.version = 1;
+		view.created_at = view.updated_at = created;
+		buf_reset(&answer);
+		render_secret(&answer, &view, NULL, 0);
+
+		ins.name = in.name;
+		ins.provider_slug = in.provider_slug;
+		ins.description = in.description;
+		ins.metadata = meta.data;
+		ins.key_id = key_id;
+		ins.nonce = nonce;
+		ins.ct = ct;
+		ins.ct_len = in.value_len + CRYPTO_TAG_LEN;
+		ins.created_at = created;
+		ins.api_key_id = req->key.id;
+		ins.idempotency_key = req->idempotency_key;
+		ins.fingerprint = fp;
+		ins.fingerprint_key_id = crypto_active_key(ctx->crypto);
+		ins.response_body = answer.data;
+		e = store_secret_insert(ctx->db, &ins, &conflict);
+		if (e == LB_OK) {
+			http_json(resp, 201);
+			buf_append(&resp->body, answer.data, answer.len);
+			secret_headers(resp, ins.id, 1, 1);
+			goto out;
+		}
+		if (e != LB_ERR_NAME_CONFLICT) {
+			store_failed(resp, e);
+			goto out;
+		}
+		/* With a key, a conflict may be our own earlier attempt: its
+		 * record decides, even when the name is what collided. */
+		if (req->idempotency_key != NULL) {
+			e = replay(ctx, req, resp, fp, &again);
+			if (e != LB_OK || !again)
+				goto out;
+			continue;
+		}
+		e = http_error(resp, LB_ERR_NAME_CONFLICT, "name",
+		    "another secret already has this name%s",
+		    in.provider_slug ? " for this provider_slug" :
+		    " (without a provider_slug)");
+		goto out;
+	}
+	e = http_error(resp, LB_ERR_IDEMPOTENCY_KEY_IN_PROGRESS, NULL,
+	    "a request with this Idempotency-Key is being processed; retry "
+	    "later");
+out:
+	free(ct);
+	buf_free(&meta);
+	buf_free(&answer);
+	json_free_wiped(body);
+	return resp->err;
+}
+
+/* ---- get ------------------------------------------------------------ */
+
 enum lb_err
-secrets_create(struct lockbox_ctx *c, struct http_request *q, struct http_response *r)
-{ (void)c; (void)q; return todo(r); }
+secrets_get(struct lockbox_ctx *ctx, struct http_request *req,
+    struct http_response *resp)
+{
+	struct secret_row	 row;
+	enum lb_err		 e;
+	int64_t			 id;
+	char			*pt = NULL;
+	size_t			 ptlen = 0, need;
+
+	if ((e = validate_id(req->path_arg, &id, resp)) != LB_OK)
+		return e;
+	e = store_secret_get(ctx->db, id, &row);
+	if (e == LB_ERR_NOT_FOUND)
+		return http_error(resp, e, NULL, "no secret with id %" PRId64,
+		    id);
+	if (e != LB_OK)
+		return store_failed(resp, e);
+	if (row.ct_len < CRYPTO_TAG_LEN ||
+	    (pt = malloc(row.ct_len - CRYPTO_TAG_LEN + 1)) == NULL) {
+		e = row.ct_len < CRYPTO_TAG_LEN ? LB_ERR_INTEGRITY :
+		    LB_ERR_INTERNAL;
+		goto fail;
+	}
+	ptlen = row.ct_len - CRYPTO_TAG_LEN;
+	if ((e = crypto_open(ctx->crypto, id, row.key_id, row.nonce, row.ct,
+	    row.ct_len, pt)) != LB_OK) {
+		log_msg(LOG_LVL_ERROR, "secret %" PRId64 " (key %d) failed "
+		    "authentication: its ciphertext, nonce or id was altered",
+		    id, row.key_id);
+		goto fail;
+	}
+	/* Room for the worst-case escaping up front: the buffer must not
+	 * move, leaving a copy of the value in freed memory. */
+	need = resp->body.len + ptlen * 6 + 4096;
+	if (resp->body.cap < need) {
+		buf_wipe(&resp->body);
+		if ((resp->body.data = malloc(need)) == NULL) {
+			e = LB_ERR_INTERNAL;
+			goto fail;
+		}
+		resp->body.cap = need;
+		resp->body.data[0] = '\0';
+	}
+	http_json(resp, 200);
+	render_secret(&resp->body, &row, pt, ptlen);
+	secret_headers(resp, id, row.version, 0);
+	explicit_bzero(pt, ptlen);
+	free(pt);
+	return LB_OK;
+fail:
+	if (pt != NULL) {
+		explicit_bzero(pt, ptlen);
+		free(pt);
+	}
+	return store_failed(resp, e);
+}
+
+/* ---- update --------------------------------------------------------- */
+
+/* Splits a metadata merge patch into members to set (a JSON object) and
+ * names to remove (a text[] literal; names are [A-Za-z0-9_.-] only). */
+static void
+metadata_patch(struct json_object *m, struct buf *set, struct buf *rm)
+{
+	int	 nset = 0, nrm = 0;
+
+	buf_putc(set, '{');
+	buf_putc(rm, '{');
+	json_object_object_foreach(m, key, v) {
+		if (json_object_is_type(v, json_type_null)) {
+			buf_printf(rm, "%s\"%s\"", nrm++ ? "," : "", key);
+			continue;
+		}
+		if (nset++)
+			buf_putc(set, ',');
+		buf_json_str(set, key, strlen(key));
+		buf_putc(set, ':');
+		buf_json_str(set, json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v));
+	}
+	buf_putc(set, '}');
+	buf_putc(rm, '}');
+}
+
 enum lb_err
-secrets_get(struct lockbox_ctx *c, struct http_request *q, struct http_response *r)
-{ (void)c; (void)q; return todo(r); }
+secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
+    struct http_response *resp)
+{
+	struct json_object	*body = NULL;
+	struct secret_input	 in;
+	struct secret_update	 u;
+	struct secret_row	 row;
+	struct buf		 ifm = { 0 }, set = { 0 }, rm = { 0 };
+	unsigned char		 nonce[CRYPTO_NONCE_LEN], *ct = NULL;
+	enum lb_err		 e;
+	int64_t			 id;
+
+	memset(&u, 0, sizeof(u));
+	if ((e = validate_id(req->path_arg, &id, resp)) != LB_OK)
+		goto out;
+	if ((e = validate_json_body(req, resp, 1, &body)) != LB_OK)
+		goto out;
+	if ((e = validate_patch(body, &in, resp)) != LB_OK)
+		goto out;
+	u.id = id;
+	if (validate_if_match(req->if_match, &ifm))
+		u.if_match = ifm.data;
+	u.name = in.name;
+	u.set_provider = (in.has & SM_PROVIDER) != 0;
+	u.provider_slug = in.provider_slug;
+	u.set_description = (in.has & SM_DESCRIPTION) != 0;
+	u.description = in.description;
+	if (in.has & SM_METADATA) {
+		if (in.metadata == NULL)
+			u.clear_metadata = 1;
+		else {
+			metadata_patch(in.metadata, &set, &rm);
+			u.metadata_set = set.data;
+			u.metadata_remove = rm.data;
+		}
+	}
+	if (in.has & SM_VALUE) {
+		if ((ct = malloc(in.value_len + CRYPTO_TAG_LEN)) == NULL ||
+		    crypto_seal(ctx->crypto, id, in.value, in.value_len,
+		    &u.key_id, nonce, ct) != LB_OK) {
+			e = http_error(resp, LB_ERR_INTERNAL, NULL,
+			    "internal error");
+			goto out;
+		}
+		u.nonce = nonce;
+		u.ct = ct;
+		u.ct_len = in.value_len + CRYPTO_TAG_LEN;
+	}
+	if (ifm.oom || set.oom || rm.oom) {
+		e = http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	switch ((e = store_secret_update(ctx->db, &u, &row))) {
+	case LB_OK:
+		http_json(resp, 200);
+		render_secret(&resp->body, &row, NULL, 0);
+		secret_headers(resp, id, row.version, 0);
+		break;
+	case LB_ERR_NOT_FOUND:
+		http_error(resp, e, NULL, "no secret with id %" PRId64, id);
+		break;
+	case LB_ERR_PRECONDITION_FAILED:
+		http_error(resp, e, NULL, "If-Match does not match the "
+		    "secret's current version");
+		break;
+	case LB_ERR_INVALID_FIELD:
+		http_error(resp, e, "metadata", "metadata may have at most %d "
+		    "members after the merge", METADATA_MAX_MEMBERS);
+		break;
+	case LB_ERR_NAME_CONFLICT:
+		http_error(resp, e, "name", "another secret already has this "
+		    "name for this provider_slug");
+		break;
+	default:
+		store_failed(resp, e);
+		break;
+	}
+out:
+	free(ct);
+	buf_free(&ifm);
+	buf_free(&set);
+	buf_free(&rm);
+	json_free_wiped(body);
+	return resp->err;
+}
+
+/* ---- delete --------------------------------------------------------- */
+
 enum lb_err
-secrets_update(struct lockbox_ctx *c, struct http_request *q, struct http_response *r)
-{ (void)c; (void)q; return todo(r); }
-enum lb_err
-secrets_delete(struct lockbox_ctx *c, struct http_request *q, struct http_response *r)
-{ (void)c; (void)q; return todo(r); }
+secrets_delete(struct lockbox_ctx *ctx, struct http_request *req,
+    struct http_response *resp)
+{
+	struct buf	 ifm = { 0 };
+	enum lb_err	 e;
+	int64_t		 id;
+
+	if ((e = validate_id(req->path_arg, &id, resp)) != LB_OK)
+		return e;
+	e = store_secret_delete(ctx->db, id,
+	    validate_if_match(req->if_match, &ifm) ? ifm.data : NULL);
+	buf_free(&ifm);
+	switch (e) {
+	case LB_OK:
+		resp->status = 204;
+		return LB_OK;
+	case LB_ERR_NOT_FOUND:
+		return http_error(resp, e, NULL, "no secret with id %" PRId64,
+		    id);
+	case LB_ERR_PRECONDITION_FAILED:
+		return http_error(resp, e, NULL, "If-Match does not match the "
+		    "secret's current version");
+	default:
+		return store_failed(resp, e);
+	}
+}

@@ -13,6 +13,10 @@
 struct store {
 	const char	*conninfo;
 	PGconn		*conn;
+	PGresult	*held;		/* backs the rows last returned */
+	unsigned char	*ct;		/* backs secret_row.ct */
+	size_t		 ctcap;
+	char		 constraint[64];
 	unsigned char	 prepared[SQL__COUNT];
 	char		 sqlstate[6];
 	char		 errmsg[256];
@@ -37,12 +41,21 @@ store_disconnect(struct store *s)
 	memset(s->prepared, 0, sizeof(s->prepared));
 }
 
+static void
+release_held(struct store *s)
+{
+	PQclear(s->held);
+	s->held = NULL;
+}
+
 void
 store_free(struct store *s)
 {
 	if (s == NULL)
 		return;
+	release_held(s);
 	store_disconnect(s);
+	free(s->ct);
 	free(s);
 }
 
@@ -79,9 +92,10 @@ store_connect(struct store *s)
 	 * defaults; a bounded connect keeps a worker from hanging on a
 	 * database that accepts connections but never answers. */
 	static const char *const kw[] = {
-		"connect_timeout", "fallback_application_name", "dbname", NULL
+		"connect_timeout", "fallback_application_name",
+		"client_encoding", "dbname", NULL
 	};
-	const char	*val[] = { "5", "lockbox", s->conninfo, NULL };
+	const char	*val[] = { "5", "lockbox", "UTF8", s->conninfo, NULL };
 
 	if (s->conn != NULL && PQstatus(s->conn) == CONNECTION_OK)
 		return LB_OK;
@@ -118,6 +132,8 @@ result_check(struct store *s, PGresult *r)
 	}
 	code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	snprintf(s->sqlstate, sizeof(s->sqlstate), "%s", code ? code : "");
+	code = r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	snprintf(s->constraint, sizeof(s->constraint), "%s", code ? code : "");
 	/* The primary message only: the detail line can quote values. */
 	save_error(s, r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) :
 	    PQerrorMessage(s->conn));
@@ -141,6 +157,7 @@ store_exec(struct store *s, enum sql_query q, int n,
 	int				 attempt;
 
 	*res = NULL;
+	release_held(s);
 	snprintf(name, sizeof(name), "lockbox_%s", d->name);
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((e = store_connect(s)) != LB_OK)
@@ -174,6 +191,9 @@ failed:
 		if (!d->retry)
 			break;
 	}
+	/* Unique violations are answers (409), not failures. */
+	if (e == LB_ERR_INTERNAL && strcmp(s->sqlstate, "23505") == 0)
+		return e;
 	if (e == LB_ERR_INTERNAL)
 		log_msg(LOG_LVL_ERROR, "statement %s failed: SQLSTATE %s: %s",
 		    d->name, s->sqlstate, s->errmsg);
@@ -380,5 +400,335 @@ fail:
 	fprintf(log, "migration failed: %s%s%s\n", s->errmsg,
 	    s->sqlstate[0] ? " SQLSTATE " : "", s->sqlstate);
 	store_disconnect(s);
+	return e;
+}
+
+/* ---- secrets ------------------------------------------------------- */
+
+#define I64(buf, v)	(snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
+
+static void
+row_fill(const PGresult *r, int i, struct secret_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+	row->name = PQgetvalue(r, i, 1);
+	row->provider_slug = PQgetisnull(r, i, 2) ? NULL : PQgetvalue(r, i, 2);
+	row->description = PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3);
+	row->metadata = PQgetvalue(r, i, 4);
+	row->version = strtoll(PQgetvalue(r, i, 5), NULL, 10);
+	row->created_at = PQgetvalue(r, i, 6);
+	row->updated_at = PQgetvalue(r, i, 7);
+}
+
+/* Keeps r alive for the rows that point into it. */
+static void
+hold(struct store *s, PGresult *r)
+{
+	release_held(s);
+	s->held = r;
+}
+
+enum lb_err
+store_secret_next_id(struct store *s, int64_t *id, char created_at[40])
+{
+	PGresult	*r;
+	enum lb_err	 e;
+
+	if ((e = store_exec(s, SQL_SECRET_NEXT_ID, 0, NULL, NULL, NULL, &r)) !=
+	    LB_OK)
+		return e;
+	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	snprintf(created_at, 40, "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return LB_OK;
+}
+
+enum lb_err
+store_secret_insert(struct store *s, const struct secret_insert *in,
+    enum store_conflict *conflict)
+{
+	PGresult	*r;
+	enum lb_err	 e;
+	char		 id[24], kid[16], akid[24], fkid[16];
+	const char	*v[14];
+	int		 len[14] = { 0 }, fmt[14] = { 0 }, n = 9;
+
+	*conflict = CONFLICT_NONE;
+	v[0] = I64(id, in->id);
+	v[1] = in->name;
+	v[2] = in->provider_slug;
+	v[3] = in->description;
+	v[4] = in->metadata;
+	v[5] = I64(kid, in->key_id);
+	v[6] = (const char *)in->nonce;
+	len[6] = CRYPTO_NONCE_LEN;
+	fmt[6] = 1;
+	v[7] = (const char *)in->ct;
+	len[7] = (int)in->ct_len;
+	fmt[7] = 1;
+	v[8] = in->created_at;
+	if (in->idempotency_key != NULL) {
+		v[9] = I64(akid, in->api_key_id);
+		v[10] = in->idempotency_key;
+		v[11] = (const char *)in->fingerprint;
+		len[11] = CRYPTO_MAC_LEN;
+		fmt[11] = 1;
+		v[12] = I64(fkid, in->fingerprint_key_id);
+		v[13] = in->response_body;
+		n = 14;
+	}
+	e = store_exec(s, n == 14 ? SQL_SECRET_INSERT_IDEMPOTENT :
+	    SQL_SECRET_INSERT, n, v, len, fmt, &r);
+	if (e == LB_OK) {
+		PQclear(r);
+		return LB_OK;
+	}
+	if (strcmp(s->sqlstate, "23505") == 0) {
+		*conflict = strcmp(s->constraint,
+		    "secrets_provider_slug_name_key") == 0 ? CONFLICT_NAME :
+		    CONFLICT_IDEMPOTENCY;
+		return LB_ERR_NAME_CONFLICT;
+	}
+	return e;
+}
+
+enum lb_err
+store_idempotency_find(struct store *s, int64_t api_key_id, const char *key,
+    long ttl, struct idempotency_row *out)
+{
+	PGresult	*r;
+	enum lb_err	 e;
+	char		 akid[24], t[24];
+	const char	*v[3] = { I64(akid, api_key_id), key, I64(t, ttl) };
+
+	memset(out, 0, sizeof(*out));
+	if ((e = store_exec(s, SQL_IDEMPOTENCY_FIND, 3, v, NULL, NULL, &r)) !=
+	    LB_OK)
+		return e;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return LB_ERR_NOT_FOUND;
+	}
+	if (bytea_get(r, 0, 0, out->fingerprint, CRYPTO_MAC_LEN) < 0) {
+		PQclear(r);
+		return LB_ERR_INTERNAL;
+	}
+	out->fingerprint_key_id = atoi(PQgetvalue(r, 0, 1));
+	out->secret_id = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+	out->status = atoi(PQgetvalue(r, 0, 3));
+	out->body = PQgetvalue(r, 0, 4);
+	out->fresh = PQgetvalue(r, 0, 5)[0] == 't';
+	hold(s, r);
+	return LB_OK;
+}
+
+enum lb_err
+store_idempotency_forget_expired(struct store *s, int64_t api_key_id,
+    const char *key, long ttl)
+{
+	PGresult	*r;
+	enum lb_err	 e;
+	char		 akid[24], t[24];
+	const char	*v[3] = { I64(akid, api_key_id), key, I64(t, ttl) };
+
+	if ((e = store_exec(s, SQL_IDEMPOTENCY_FORGET_EXPIRED, 3, v, NULL, NULL,
+	    &r)) != LB_OK)
+		return e;
+	PQclear(r);
+	return LB_OK;
+}
+
+enum lb_err
+store_idempotency_purge(struct store *s, long ttl, long *n)
+{
+	PGresult	*r;
+	enum lb_err	 e;
+	char		 t[24];
+	const char	*v[1] = { I64(t, ttl) };
+
+	*n = 0;
+	if ((e = store_exec(s, SQL_IDEMPOTENCY_PURGE, 1, v, NULL, NULL, &r)) !=
+	    LB_OK)
+		return e;
+	*n = atol(PQcmdTuples(r));
+	PQclear(r);
+	return LB_OK;
+}
+
+/* Decodes a hex bytea column of any length into the store's buffer. */
+static int
+bytea_any(struct store *s, const PGresult *r, int row, int col,
+    struct secret_row *out)
+{
+	const char	*v = PQgetvalue(r, row, col);
+	size_t		 hexlen = (size_t)PQgetlength(r, row, col), n, i;
+	unsigned char	*p;
+	int		 hi, lo;
+
+	if (hexlen < 2 || v[0] != '\\' || v[1] != 'x' || hexlen % 2 != 0)
+		return -1;
+	n = (hexlen - 2) / 2;
+	if (n > s->ctcap) {
+		if ((p = realloc(s->ct, n)) == NULL)
+			return -1;
+		s->ct = p;
+		s->ctcap = n;
+	}
+	for (i = 0; i < n; i++) {
+		hi = unhex(v[2 + 2 * i]);
+		lo = unhex(v[3 + 2 * i]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		s->ct[i] = (unsigned char)(hi << 4 | lo);
+	}
+	out->ct = s->ct;
+	out->ct_len = n;
+	return 0;
+}
+
+enum lb_err
+store_secret_get(struct store *s, int64_t id, struct secret_row *row)
+{
+	PGresult	*r;
+	enum lb_err	 e;
+	char		 ids[24];
+	const char	*v[1] = { I64(ids, id) };
+
+	if ((e = store_exec(s, SQL_SECRET_GET, 1, v, NULL, NULL, &r)) != LB_OK)
+		return e;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return LB_ERR_NOT_FOUND;
+	}
+	row_fill(r, 0, row);
+	row->key_id = atoi(PQgetvalue(r, 0, 8));
+	if (bytea_get(r, 0, 9, row->nonce, CRYPTO_NONCE_LEN) < 0 ||
+	    bytea_any(s, r, 0, 10, row) < 0) {
+		PQclear(r);
+		return LB_ERR_INTEGRITY;
+	}
+	hold(s, r);
+	return LB_OK;
+}
+
+enum lb_err
+store_secret_list(struct store *s, const char *provider_slug,
+    int64_t after_id, int limit, struct secret_row *rows, int *n)
+{
+	PGresult	*r;
+	enum lb_err	 e;
+	enum sql_query	 q;
+	char		 after[24], lim[16];
+	const char	*v[3];
+	int		 nv = 0, i;
+
+	*n = 0;
+	if (provider_slug != NULL)
+		v[nv++] = provider_slug;
+	if (after_id > 0)
+		v[nv++] = I64(after, after_id);
+	v[nv++] = I64(lim, limit);
+	if (provider_slug != NULL)
+		q = after_id > 0 ? SQL_SECRET_LIST_PROVIDER_AFTER :
+		    SQL_SECRET_LIST_PROVIDER;
+	else
+		q = after_id > 0 ? SQL_SECRET_LIST_AFTER : SQL_SECRET_LIST;
+	if ((e = store_exec(s, q, nv, v, NULL, NULL, &r)) != LB_OK)
+		return e;
+	for (i = 0; i < PQntuples(r) && i < limit; i++)
+		row_fill(r, i, &rows[i]);
+	*n = i;
+	hold(s, r);
+	return LB_OK;
+}
+
+enum lb_err
+store_secret_update(struct store *s, const struct secret_update *u,
+    struct secret_row *row)
+{
+	PGresult	*r;
+	enum lb_err	 e;
+	char		 ids[24], kid[16];
+	const char	*v[13];
+	int		 len[13] = { 0 }, fmt[13] = { 0 }, attempt;
+	const char	*rm = u->metadata_remove ? u->metadata_remove : "{}";
+	const char	*set = u->metadata_set ? u->metadata_set : "{}";
+
+	v[0] = I64(ids, u->id);
+	v[1] = u->if_match;
+	v[2] = u->name;
+	v[3] = u->set_provider ? "t" : "f";
+	v[4] = u->provider_slug;
+	v[5] = u->set_description ? "t" : "f";
+	v[6] = u->description;
+	v[7] = u->clear_metadata ? "t" : "f";
+	v[8] = rm;
+	v[9] = set;
+	v[10] = u->key_id ? I64(kid, u->key_id) : NULL;
+	v[11] = u->key_id ? (const char *)u->nonce : NULL;
+	len[11] = CRYPTO_NONCE_LEN;
+	fmt[11] = 1;
+	v[12] = u->key_id ? (const char *)u->ct : NULL;
+	len[12] = (int)u->ct_len;
+	fmt[12] = 1;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		e = store_exec(s, SQL_SECRET_UPDATE, 13, v, len, fmt, &r);
+		if (e != LB_OK) {
+			if (strcmp(s->sqlstate, "23505") == 0)
+				return LB_ERR_NAME_CONFLICT;
+			return e;
+		}
+		if (PQntuples(r) == 1) {
+			row_fill(r, 0, row);
+			hold(s, r);
+			return LB_OK;
+		}
+		PQclear(r);
+		/* Nothing changed: find out why, with the same inputs. */
+		{
+			const char *w[5] = { v[0], v[1], v[7], v[8], v[9] };
+
+			if ((e = store_exec(s, SQL_SECRET_UPDATE_WHY, 5, w, NULL,
+			    NULL, &r)) != LB_OK)
+				return e;
+		}
+		if (PQntuples(r) != 1)
+			e = LB_ERR_NOT_FOUND;
+		else if (PQgetvalue(r, 0, 0)[0] != 't')
+			e = LB_ERR_PRECONDITION_FAILED;
+		else if (PQgetvalue(r, 0, 1)[0] != 't')
+			e = LB_ERR_INVALID_FIELD;
+		else
+			e = LB_OK;	/* changed in between: once more */
+		PQclear(r);
+		if (e != LB_OK)
+			return e;
+	}
+	return LB_ERR_PRECONDITION_FAILED;
+}
+
+enum lb_err
+store_secret_delete(struct store *s, int64_t id, const char *if_match)
+{
+	PGresult	*r;
+	enum lb_err	 e;
+	char		 ids[24];
+	const char	*v[2] = { I64(ids, id), if_match };
+
+	if ((e = store_exec(s, SQL_SECRET_DELETE, 2, v, NULL, NULL, &r)) !=
+	    LB_OK)
+		return e;
+	if (PQntuples(r) == 1) {
+		PQclear(r);
+		return LB_OK;
+	}
+	PQclear(r);
+	if ((e = store_exec(s, SQL_SECRET_VERSION, 1, v, NULL, NULL, &r)) !=
+	    LB_OK)
+		return e;
+	e = PQntuples(r) == 1 ? LB_ERR_PRECONDITION_FAILED : LB_ERR_NOT_FOUND;
+	PQclear(r);
 	return e;
 }

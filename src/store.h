@@ -46,6 +46,106 @@ enum lb_err	 store_api_key_list(struct store *,
 		    void (*fn)(void *, const char *const *cols), void *arg);
 enum lb_err	 store_api_key_revoke(struct store *, int64_t id);
 
+/* A secret as stored. Strings point into a result the store holds until
+ * its next call; ct is only set by store_secret_get. */
+struct secret_row {
+	int64_t		 id;
+	const char	*name;
+	const char	*provider_slug;	/* NULL: none */
+	const char	*description;	/* NULL: none */
+	const char	*metadata;	/* a JSON object, as text */
+	int64_t		 version;
+	const char	*created_at;	/* RFC 3339, UTC, microseconds */
+	const char	*updated_at;
+	int		 key_id;
+	unsigned char	 nonce[CRYPTO_NONCE_LEN];
+	unsigned char	*ct;		/* ciphertext and tag */
+	size_t		 ct_len;
+};
+
+/* Reserves the next secret id and reads the database clock. */
+enum lb_err	 store_secret_next_id(struct store *, int64_t *id,
+		    char created_at[40]);
+
+struct secret_insert {
+	int64_t			 id;
+	const char		*name;
+	const char		*provider_slug;
+	const char		*description;
+	const char		*metadata;	/* JSON object text */
+	int			 key_id;
+	const unsigned char	*nonce;
+	const unsigned char	*ct;
+	size_t			 ct_len;
+	const char		*created_at;
+	/* With an Idempotency-Key (NULL: none), its record is written by the
+	 * same statement. */
+	int64_t			 api_key_id;
+	const char		*idempotency_key;
+	const unsigned char	*fingerprint;
+	int			 fingerprint_key_id;
+	const char		*response_body;
+};
+
+enum store_conflict { CONFLICT_NONE, CONFLICT_NAME, CONFLICT_IDEMPOTENCY };
+
+/* Inserts a secret (and its idempotency record). A unique violation is
+ * LB_ERR_NAME_CONFLICT with *conflict saying which constraint. */
+enum lb_err	 store_secret_insert(struct store *,
+		    const struct secret_insert *, enum store_conflict *conflict);
+
+struct idempotency_row {
+	unsigned char	 fingerprint[CRYPTO_MAC_LEN];
+	int		 fingerprint_key_id;
+	int64_t		 secret_id;
+	int		 status;
+	const char	*body;
+	int		 fresh;		/* younger than the ttl */
+};
+
+enum lb_err	 store_idempotency_find(struct store *, int64_t api_key_id,
+		    const char *key, long ttl, struct idempotency_row *);
+enum lb_err	 store_idempotency_forget_expired(struct store *,
+		    int64_t api_key_id, const char *key, long ttl);
+/* Deletes up to one batch of expired records; *n says how many. */
+enum lb_err	 store_idempotency_purge(struct store *, long ttl, long *n);
+
+enum lb_err	 store_secret_get(struct store *, int64_t id,
+		    struct secret_row *);
+
+/* Up to limit rows, newest first, after after_id (0: from the newest),
+ * filtered by provider_slug (NULL: all). rows holds limit entries. */
+enum lb_err	 store_secret_list(struct store *, const char *provider_slug,
+		    int64_t after_id, int limit, struct secret_row *rows,
+		    int *n);
+
+struct secret_update {
+	int64_t			 id;
+	const char		*if_match;	/* bigint[] literal or NULL */
+	const char		*name;		/* NULL: keep */
+	int			 set_provider;
+	const char		*provider_slug;
+	int			 set_description;
+	const char		*description;
+	int			 clear_metadata;
+	const char		*metadata_remove; /* text[] literal */
+	const char		*metadata_set;	/* JSON object text */
+	int			 key_id;	/* 0: keep the value */
+	const unsigned char	*nonce;
+	const unsigned char	*ct;
+	size_t			 ct_len;
+};
+
+/* LB_OK with the new row; LB_ERR_NOT_FOUND, LB_ERR_PRECONDITION_FAILED,
+ * LB_ERR_INVALID_FIELD (too many metadata members after the merge),
+ * LB_ERR_NAME_CONFLICT, or a database error. */
+enum lb_err	 store_secret_update(struct store *,
+		    const struct secret_update *, struct secret_row *);
+
+/* LB_OK, LB_ERR_NOT_FOUND, LB_ERR_PRECONDITION_FAILED, or an error. */
+enum lb_err	 store_secret_delete(struct store *, int64_t id,
+		    const char *if_match);
+
 /* Applies every migration not yet applied, in order, in one transaction
  * under an advisory lock: safe to run twice, or from two hosts at once.
  * Reports progress on log. */

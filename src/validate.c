@@ -1,0 +1,419 @@
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "json.h"
+#include "validate.h"
+
+int
+valid_provider_slug(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n < 1 || n > 63)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			continue;
+		if (i > 0 && (c == '_' || c == '-'))
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+int
+valid_metadata_name(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n < 1 || n > METADATA_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* C0, DEL and C1 (U+0080..U+009F, UTF-8 C2 80..C2 9F). The input is valid
+ * UTF-8, so a C2 lead byte always has a continuation byte. */
+int
+has_control_char(const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return 1;
+		if (p[i] == 0xc2 && i + 1 < n && p[i + 1] <= 0x9f)
+			return 1;
+	}
+	return 0;
+}
+
+/* application/json or application/merge-patch+json, with parameters;
+ * a charset, if any, must be UTF-8. */
+static int
+media_type_ok(const char *ct, int merge_patch)
+{
+	const char	*semi, *p, *v;
+	size_t		 n;
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	semi = strchr(ct, ';');
+	n = semi != NULL ? (size_t)(semi - ct) : strlen(ct);
+	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	if (!((n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+	    (merge_patch && n == 28 &&
+	    strncasecmp(ct, "application/merge-patch+json", 28) == 0)))
+		return 0;
+	for (p = semi; p != NULL; p = strchr(p + 1, ';')) {
+		v = p + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (strncasecmp(v, "charset=", 8) != 0)
+			continue;
+		v += 8;
+		if (*v == '"')
+			v++;
+		if (strncasecmp(v, "utf-8", 5) != 0 ||
+		    (v[5] != '\0' && v[5] != ';' && v[5] != '"' &&
+		    v[5] != ' '))
+			return 0;
+	}
+	return 1;
+}
+
+enum lb_err
+validate_json_body(const struct http_request *req,
+    struct http_response *resp, int merge_patch, struct json_object **out)
+{
+	char	 why[160];
+
+	*out = NULL;
+	if (!media_type_ok(req->content_type, merge_patch))
+		return http_error(resp, LB_ERR_UNSUPPORTED_MEDIA_TYPE, NULL,
+		    merge_patch ? "send Content-Type: application/json or "
+		    "application/merge-patch+json" :
+		    "send Content-Type: application/json");
+	if (req->body_len == 0)
+		return http_error(resp, LB_ERR_INVALID_JSON, NULL,
+		    "the body is empty; send one JSON object");
+	if ((*out = json_parse_object(req->body, req->body_len, why,
+	    sizeof(why))) == NULL)
+		return http_error(resp, LB_ERR_INVALID_JSON, NULL,
+		    "the body is not valid JSON: %s", why);
+	return LB_OK;
+}
+
+static enum lb_err
+check_string(struct json_object *v, const char *field, size_t min,
+    size_t max, int no_controls, const char **out, size_t *outlen,
+    struct http_response *resp)
+{
+	const char	*s;
+	size_t		 n;
+
+	if (!json_object_is_type(v, json_type_string))
+		return http_error(resp, LB_ERR_INVALID_FIELD, field,
+		    "%s must be a string", field);
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	if (n < min || n > max)
+		return http_error(resp, LB_ERR_INVALID_FIELD, field,
+		    "%s must be %zu to %zu bytes of UTF-8", field, min, max);
+	/* PostgreSQL text cannot hold NUL, and a value must not either. */
+	if (memchr(s, '\0', n) != NULL)
+		return http_error(resp, LB_ERR_INVALID_FIELD, field,
+		    "%s must not contain NUL", field);
+	if (no_controls && has_control_char(s, n))
+		return http_error(resp, LB_ERR_INVALID_FIELD, field,
+		    "%s must not contain control characters", field);
+	*out = s;
+	if (outlen != NULL)
+		*outlen = n;
+	return LB_OK;
+}
+
+/* Metadata on create (merge == 0: every member a string) or in a PATCH
+ * (merge == 1: a member may be null, which removes it). */
+static enum lb_err
+check_metadata(struct json_object *m, int merge, struct http_response *resp)
+{
+	char		 field[64];
+	const char	*s;
+	size_t		 n;
+
+	if (!json_object_is_type(m, json_type_object))
+		return http_error(resp, LB_ERR_INVALID_FIELD, "metadata",
+		    "metadata must be an object%s", merge ? " or null" : "");
+	if (!merge && json_object_object_length(m) > METADATA_MAX_MEMBERS)
+		return http_error(resp, LB_ERR_INVALID_FIELD, "metadata",
+		    "metadata may have at most %d members",
+		    METADATA_MAX_MEMBERS);
+	{
+		json_object_object_foreach(m, key, v) {
+			if (!valid_metadata_name(key, strlen(key)))
+				return http_error(resp, LB_ERR_INVALID_FIELD,
+				    "metadata", "metadata member names must "
+				    "match ^[A-Za-z0-9_.-]{1,40}$");
+			snprintf(field, sizeof(field), "metadata.%s", key);
+			if (merge && json_object_is_type(v, json_type_null))
+				continue;
+			if (check_string(v, field, 0, METADATA_VALUE_MAX, 0,
+			    &s, &n, resp) != LB_OK) {
+				if (!json_object_is_type(v, json_type_string))
+					http_error(resp, LB_ERR_INVALID_FIELD,
+					    field, "metadata values must be "
+					    "strings%s", merge ?
+					    " (or null to remove one)" : "");
+				return resp->err;
+			}
+		}
+	}
+	return LB_OK;
+}
+
+static const struct {
+	const char		*name;
+	enum secret_member	 bit;
+} members[] = {
+	{ "name", SM_NAME }, { "value", SM_VALUE },
+	{ "provider_slug", SM_PROVIDER }, { "description", SM_DESCRIPTION },
+	{ "metadata", SM_METADATA },
+};
+
+static enum lb_err
+check_members(struct json_object *o, struct secret_input *in, int merge,
+    struct http_response *resp)
+{
+	struct json_object	*v;
+	size_t			 i, n;
+	enum lb_err		 e;
+
+	memset(in, 0, sizeof(*in));
+	{
+		json_object_object_foreach(o, key, val) {
+			(void)val;
+			for (i = 0; i < sizeof(members) / sizeof(members[0]); i++)
+				if (strcmp(key, members[i].name) == 0)
+					break;
+			if (i == sizeof(members) / sizeof(members[0]))
+				return http_error(resp, LB_ERR_UNKNOWN_FIELD,
+				    key, "unknown member; allowed: name, value, "
+				    "provider_slug, description, metadata");
+			in->has |= members[i].bit;
+		}
+	}
+	if (!merge && !(in->has & SM_NAME))
+		return http_error(resp, LB_ERR_MISSING_FIELD, "name",
+		    "name is required");
+	if (!merge && !(in->has & SM_VALUE))
+		return http_error(resp, LB_ERR_MISSING_FIELD, "value",
+		    "value is required");
+
+	if (json_object_object_get_ex(o, "name", &v)) {
+		if (json_object_is_type(v, json_type_null))
+			return http_error(resp, LB_ERR_INVALID_FIELD, "name",
+			    "name cannot be null");
+		if ((e = check_string(v, "name", 1, NAME_MAX_BYTES, 1,
+		    &in->name, &in->name_len, resp)) != LB_OK)
+			return e;
+	}
+	if (json_object_object_get_ex(o, "value", &v)) {
+		if (json_object_is_type(v, json_type_null))
+			return http_error(resp, LB_ERR_INVALID_FIELD, "value",
+			    "value cannot be null");
+		if ((e = check_string(v, "value", 1, VALUE_MAX_BYTES, 0,
+		    &in->value, &in->value_len, resp)) != LB_OK)
+			return e;
+	}
+	if (json_object_object_get_ex(o, "provider_slug", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    !valid_provider_slug(json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v)))
+			return http_error(resp, LB_ERR_INVALID_FIELD,
+			    "provider_slug", "provider_slug must be null or "
+			    "match ^[a-z0-9][a-z0-9_-]{0,62}$");
+		in->provider_slug = json_object_get_string(v);
+	}
+	if (json_object_object_get_ex(o, "description", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
+		if ((e = check_string(v, "description", 0,
+		    DESCRIPTION_MAX_BYTES, 0, &in->description, &n, resp)) !=
+		    LB_OK) {
+			if (!json_object_is_type(v, json_type_string))
+				http_error(resp, LB_ERR_INVALID_FIELD,
+				    "description", "description must be a "
+				    "string or null");
+			return resp->err;
+		}
+	}
+	if (json_object_object_get_ex(o, "metadata", &v)) {
+		if (json_object_is_type(v, json_type_null)) {
+			if (!merge)
+				return http_error(resp, LB_ERR_INVALID_FIELD,
+				    "metadata", "metadata must be an object");
+		} else {
+			if ((e = check_metadata(v, merge, resp)) != LB_OK)
+				return e;
+			in->metadata = v;
+		}
+	}
+	return LB_OK;
+}
+
+enum lb_err
+validate_create(struct json_object *o, struct secret_input *in,
+    struct http_response *resp)
+{
+	return check_members(o, in, 0, resp);
+}
+
+enum lb_err
+validate_patch(struct json_object *o, struct secret_input *in,
+    struct http_response *resp)
+{
+	if (json_object_object_length(o) == 0)
+		return http_error(resp, LB_ERR_EMPTY_PATCH, NULL,
+		    "the patch has no member: nothing to change");
+	return check_members(o, in, 1, resp);
+}
+
+/* Strict ASCII decimal within 1..INT64_MAX, no sign, no leading zero. */
+static int
+parse_id(const char *s, int64_t *out)
+{
+	uint64_t	 v = 0;
+	size_t		 i;
+
+	if (s == NULL || s[0] < '1' || s[0] > '9')
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= 19 || s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > (uint64_t)INT64_MAX)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+enum lb_err
+validate_id(const char *s, int64_t *id, struct http_response *resp)
+{
+	if (parse_id(s, id) < 0)
+		return http_error(resp, LB_ERR_INVALID_ID, NULL, "a secret id "
+		    "is a decimal integer from 1 to 9223372036854775807");
+	return LB_OK;
+}
+
+enum lb_err
+validate_list_query(const struct http_request *req, struct list_query *q,
+    struct http_response *resp)
+{
+	const char	*v;
+	long		 n = 0;
+	size_t		 i;
+
+	q->limit = LIMIT_DEFAULT;
+	q->cursor = http_param(req, "cursor");
+	q->provider_slug = http_param(req, "provider_slug");
+	if ((v = http_param(req, "limit")) != NULL) {
+		for (i = 0; v[i] != '\0'; i++) {
+			if (v[i] < '0' || v[i] > '9' || i >= 12)
+				break;
+			n = n * 10 + (v[i] - '0');
+		}
+		if (i == 0 || v[i] != '\0' || n < 1 || n > LIMIT_MAX)
+			return http_error(resp, LB_ERR_INVALID_PARAMETER,
+			    "limit", "limit must be an integer from 1 to %d",
+			    LIMIT_MAX);
+		q->limit = (int)n;
+	}
+	if (q->provider_slug != NULL &&
+	    !valid_provider_slug(q->provider_slug, strlen(q->provider_slug)))
+		return http_error(resp, LB_ERR_INVALID_PARAMETER,
+		    "provider_slug", "provider_slug must match "
+		    "^[a-z0-9][a-z0-9_-]{0,62}$");
+	if (q->cursor != NULL && q->cursor[0] == '\0')
+		return http_error(resp, LB_ERR_INVALID_CURSOR, "cursor",
+		    "cursor is empty");
+	return LB_OK;
+}
+
+enum lb_err
+validate_idempotency_key(const char *k, struct http_response *resp)
+{
+	size_t	 i;
+
+	if (k == NULL)
+		return LB_OK;
+	for (i = 0; k[i] != '\0'; i++)
+		if (i >= 255 || k[i] < 0x21 || k[i] > 0x7e)
+			break;
+	if (i == 0 || k[i] != '\0')
+		return http_error(resp, LB_ERR_INVALID_IDEMPOTENCY_KEY, NULL,
+		    "Idempotency-Key must be 1 to 255 printable ASCII "
+		    "characters (0x21-0x7E)");
+	return LB_OK;
+}
+
+int
+validate_if_match(const char *h, struct buf *arr)
+{
+	const char	*p = h, *q;
+	char		 tag[24];
+	int64_t		 v;
+	int		 first = 1;
+	size_t		 n;
+
+	if (h == NULL)
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (p[0] == '*' && (p[1] == '\0' || p[1] == ' '))
+		return 0;
+	buf_putc(arr, '{');
+	/* A list of entity tags; only strong tags of our form can match
+	 * (If-Match compares strongly), the rest simply never do. */
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		q = p;
+		while (*q != '\0' && *q != ',')
+			q++;
+		n = (size_t)(q - p);
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n >= 3 && n - 2 < sizeof(tag) && p[0] == '"' &&
+		    p[n - 1] == '"') {
+			memcpy(tag, p + 1, n - 2);
+			tag[n - 2] = '\0';
+			if (parse_id(tag, &v) == 0) {
+				if (!first)
+					buf_putc(arr, ',');
+				buf_puts(arr, tag);
+				first = 0;
+			}
+		}
+		p = q;
+	}
+	buf_putc(arr, '}');
+	return 1;
+}

@@ -1,0 +1,90 @@
+/* The edge: the one module that turns request bytes into checked, typed
+ * values or a contract error. Handlers never read raw input. */
+#ifndef LOCKBOX_VALIDATE_H
+#define LOCKBOX_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "http.h"
+
+#define NAME_MAX_BYTES		255
+#define VALUE_MAX_BYTES		65536
+#define DESCRIPTION_MAX_BYTES	1024
+#define METADATA_MAX_MEMBERS	50
+#define METADATA_NAME_MAX	40
+#define METADATA_VALUE_MAX	500
+#define LIMIT_DEFAULT		20
+#define LIMIT_MAX		100
+
+enum secret_member {
+	SM_NAME		= 1 << 0,
+	SM_VALUE	= 1 << 1,
+	SM_PROVIDER	= 1 << 2,
+	SM_DESCRIPTION	= 1 << 3,
+	SM_METADATA	= 1 << 4,
+};
+
+/* A checked create or PATCH body. Strings point into the parsed tree,
+ * which must outlive this struct. */
+struct secret_input {
+	unsigned		 has;		/* SM_* present in the body */
+	const char		*name;
+	size_t			 name_len;
+	const char		*value;
+	size_t			 value_len;
+	const char		*provider_slug;	/* NULL: null */
+	const char		*description;	/* NULL: null */
+	/* Create: the object (NULL when absent). PATCH: the merge patch
+	 * object, or NULL for "metadata": null (empty it). */
+	struct json_object	*metadata;
+};
+
+/* Checks Content-Type (415) and parses the body (400 invalid_json). PATCH
+ * also accepts application/merge-patch+json. On success *out owns the
+ * tree: release it with json_free_wiped. */
+enum lb_err	validate_json_body(const struct http_request *,
+		    struct http_response *, int merge_patch,
+		    struct json_object **out);
+
+/* The create body: name and value required; provider_slug, description
+ * and metadata optional; nothing else. */
+enum lb_err	validate_create(struct json_object *, struct secret_input *,
+		    struct http_response *);
+
+/* A JSON Merge Patch (RFC 7396) over the same members: at least one;
+ * null clears provider_slug and description, is refused for name and
+ * value; metadata is an object of strings (set) and nulls (remove), or
+ * null (empty it). */
+enum lb_err	validate_patch(struct json_object *, struct secret_input *,
+		    struct http_response *);
+
+/* A path id: ^[1-9][0-9]{0,18}$ within 1..2^63-1. */
+enum lb_err	validate_id(const char *, int64_t *, struct http_response *);
+
+struct list_query {
+	int		 limit;
+	const char	*cursor;	/* NULL: first page */
+	const char	*provider_slug;	/* NULL: no filter */
+};
+
+enum lb_err	validate_list_query(const struct http_request *,
+		    struct list_query *, struct http_response *);
+
+/* NULL (absent) is fine; otherwise 1..255 characters 0x21-0x7e. */
+enum lb_err	validate_idempotency_key(const char *,
+		    struct http_response *);
+
+/* If-Match: returns 0 when there is no condition (absent or "*"), or 1
+ * and writes the acceptable versions as a PostgreSQL bigint[] literal
+ * into arr ("{3}"; "{}" when no tag could ever match). */
+int		validate_if_match(const char *header, struct buf *arr);
+
+/* Building blocks, exposed for the unit tests. */
+int		valid_provider_slug(const char *s, size_t n);
+int		valid_metadata_name(const char *s, size_t n);
+int		has_control_char(const char *s, size_t n);
+
+#endif
