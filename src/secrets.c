@@ -343,31 +343,6 @@ fail:
 
 /* ---- update --------------------------------------------------------- */
 
-/* Splits a metadata merge patch into members to set (a JSON object) and
- * names to remove (a text[] literal; names are [A-Za-z0-9_.-] only). */
-static void
-metadata_patch(struct json_object *m, struct buf *set, struct buf *rm)
-{
-	int	 nset = 0, nrm = 0;
-
-	buf_putc(set, '{');
-	buf_putc(rm, '{');
-	json_object_object_foreach(m, key, v) {
-		if (json_object_is_type(v, json_type_null)) {
-			buf_printf(rm, "%s\"%s\"", nrm++ ? "," : "", key);
-			continue;
-		}
-		if (nset++)
-			buf_putc(set, ',');
-		buf_json_str(set, key, strlen(key));
-		buf_putc(set, ':');
-		buf_json_str(set, json_object_get_string(v),
-		    (size_t)json_object_get_string_len(v));
-	}
-	buf_putc(set, '}');
-	buf_putc(rm, '}');
-}
-
 enum lb_err
 secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
     struct http_response *resp)
@@ -400,7 +375,7 @@ secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
 		if (in.metadata == NULL)
 			u.clear_metadata = 1;
 		else {
-			metadata_patch(in.metadata, &set, &rm);
+			validate_metadata_split(in.metadata, &set, &rm);
 			u.metadata_set = set.data;
 			u.metadata_remove = rm.data;
 		}

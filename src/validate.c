@@ -417,3 +417,29 @@ validate_if_match(const char *h, struct buf *arr)
 	buf_putc(arr, '}');
 	return 1;
 }
+
+void
+validate_metadata_split(struct json_object *m, struct buf *set,
+    struct buf *rm)
+{
+	int	 nset = 0, nrm = 0;
+
+	buf_putc(set, '{');
+	buf_putc(rm, '{');
+	json_object_object_foreach(m, key, v) {
+		/* Names were checked against [A-Za-z0-9_.-]: nothing in them
+		 * needs quoting inside an array literal. */
+		if (json_object_is_type(v, json_type_null)) {
+			buf_printf(rm, "%s\"%s\"", nrm++ ? "," : "", key);
+			continue;
+		}
+		if (nset++)
+			buf_putc(set, ',');
+		buf_json_str(set, key, strlen(key));
+		buf_putc(set, ':');
+		buf_json_str(set, json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v));
+	}
+	buf_putc(set, '}');
+	buf_putc(rm, '}');
+}

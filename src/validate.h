@@ -61,6 +61,12 @@ enum lb_err	validate_create(struct json_object *, struct secret_input *,
 enum lb_err	validate_patch(struct json_object *, struct secret_input *,
 		    struct http_response *);
 
+/* Splits a checked metadata merge patch into the members to set (a JSON
+ * object of strings) and the names to remove (a PostgreSQL text[]
+ * literal), as the update statement takes them. */
+void		validate_metadata_split(struct json_object *patch,
+		    struct buf *set, struct buf *remove);
+
 /* A path id: ^[1-9][0-9]{0,18}$ within 1..2^63-1. */
 enum lb_err	validate_id(const char *, int64_t *, struct http_response *);
 
