@@ -196,3 +196,22 @@ RETURNING id
 
 -- name: secret_version
 SELECT version FROM lockbox.secrets WHERE id = $1
+
+-- name: rewrap_select
+-- A batch of rows sealed with an older key, locked so that a concurrent
+-- PATCH of the same secret waits for the batch to commit.
+SELECT id, key_id, nonce, ciphertext
+  FROM lockbox.secrets
+ WHERE key_id <> $1
+ ORDER BY id
+ LIMIT 100
+   FOR UPDATE SKIP LOCKED
+
+-- name: rewrap_update
+-- Not a change a client can see: version and updated_at stay.
+UPDATE lockbox.secrets
+   SET key_id = $2, nonce = $3, ciphertext = $4
+ WHERE id = $1
+
+-- name: rewrap_remaining
+SELECT count(*) FROM lockbox.secrets WHERE key_id <> $1

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "apikey.h"
@@ -32,7 +33,10 @@ usage(FILE *f)
 	    "  apikey create --name NAME --scope read|write\n"
 	    "                                            mint a key; prints it once on stdout\n"
 	    "  apikey list                               list keys (never the keys themselves)\n"
-	    "  apikey revoke ID                          revoke a key; effective on the next request\n");
+	    "  apikey revoke ID                          revoke a key; effective on the next request\n"
+	    "  keyring add [--file PATH]                 add a fresh key to the ring and make it active\n"
+	    "                                            (then reload every lockbox host, then rewrap)\n"
+	    "  rewrap                                    re-encrypt every secret under the active key, online\n");
 }
 
 static struct store *
@@ -75,60 +79,171 @@ cmd_migrate(int argc, char **argv)
 	return e == LB_OK ? 0 : 1;
 }
 
+/* Writes the ring to path: a new file (O_EXCL) or, with replace, a
+ * temporary file renamed over the old one, keeping its owner, so that
+ * readers see either the old ring or the new one, never half of it. */
 static int
-cmd_keygen(int argc, char **argv)
+ring_write(const struct keyring *ring, const char *path, int replace)
 {
-	struct keyring	 ring;
-	const char	*out = NULL;
-	char		*text = NULL;
+	struct stat	 st;
+	char		 tmp[CONFIG_STR_MAX + 16], *text = NULL;
+	const char	*target = path;
 	size_t		 len = 0, off = 0;
 	ssize_t		 n;
-	int		 fd = -1, rc = 1;
+	int		 fd = -1, rc = -1;
 
-	if (argc == 3 && strcmp(argv[1], "--out") == 0)
-		out = argv[2];
-	else {
-		usage(stderr);
-		return 2;
-	}
-	memset(&ring, 0, sizeof(ring));
-	if (keyring_add_random(&ring) < 0 ||
-	    (text = keyring_format(&ring, &len)) == NULL) {
+	if ((text = keyring_format(ring, &len)) == NULL) {
 		fprintf(stderr, "lockboxctl: out of secure memory\n");
-		goto out;
+		return -1;
 	}
-	/* O_EXCL: never overwrite a key ring, the only way to read what
-	 * was sealed with it. */
-	if ((fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
-		fprintf(stderr, "lockboxctl: %s: %s\n", out, strerror(errno));
+	if (replace) {
+		if (stat(path, &st) < 0) {
+			fprintf(stderr, "lockboxctl: %s: %s\n", path,
+			    strerror(errno));
+			goto out;
+		}
+		snprintf(tmp, sizeof(tmp), "%s.new", path);
+		target = tmp;
+		unlink(tmp);
+	}
+	/* O_EXCL: never overwrite a key ring in place; it is the only way
+	 * to read what was sealed with it. */
+	if ((fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0) {
+		fprintf(stderr, "lockboxctl: %s: %s\n", target,
+		    strerror(errno));
 		goto out;
 	}
 	while (off < len) {
 		if ((n = write(fd, text + off, len - off)) < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "lockboxctl: %s: %s\n", out,
-			    strerror(errno));
-			goto out;
+			goto syserr;
 		}
 		off += (size_t)n;
 	}
-	if (fsync(fd) < 0) {
-		fprintf(stderr, "lockboxctl: %s: %s\n", out, strerror(errno));
+	if (replace && fchown(fd, st.st_uid, st.st_gid) < 0)
+		goto syserr;
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		goto syserr;
+	}
+	fd = -1;
+	if (replace && rename(tmp, path) < 0)
+		goto syserr;
+	rc = 0;
+	goto out;
+syserr:
+	fprintf(stderr, "lockboxctl: %s: %s\n", target, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(target);
+out:
+	keyring_text_free(text, len);
+	return rc;
+}
+
+static int
+cmd_keyring(int argc, char **argv)
+{
+	struct keyring	 ring;
+	const char	*path = cfg.key_file;
+	char		 err[1024];
+	int		 id, rc = 1;
+
+	if (argc == 4 && strcmp(argv[1], "add") == 0 &&
+	    strcmp(argv[2], "--file") == 0)
+		path = argv[3];
+	else if (!(argc == 2 && strcmp(argv[1], "add") == 0)) {
+		usage(stderr);
+		return 2;
+	}
+	if (keyring_load(&ring, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "lockboxctl: %s\n", err);
+		return 1;
+	}
+	if ((id = keyring_add_random(&ring)) < 0) {
+		fprintf(stderr, "lockboxctl: the ring is full\n");
 		goto out;
 	}
-	fprintf(stderr, "wrote key ring %s with key %d (active); back it up: "
-	    "without it no stored secret can be read\n", out, ring.active);
+	if (ring_write(&ring, path, 1) < 0)
+		goto out;
+	fprintf(stderr, "added key %d to %s and made it active; reload every "
+	    "lockbox host (SIGHUP), then run \"lockboxctl rewrap\"\n", id,
+	    path);
 	rc = 0;
 out:
-	if (fd >= 0 && close(fd) < 0 && rc == 0) {
-		fprintf(stderr, "lockboxctl: %s: %s\n", out, strerror(errno));
-		rc = 1;
+	keyring_free(&ring);
+	return rc;
+}
+
+static int
+cmd_rewrap(int argc, char **argv)
+{
+	struct keyring	 ring;
+	struct crypto	*c = NULL;
+	struct store	*s = NULL;
+	enum lb_err	 e;
+	char		 err[1024];
+	long		 done, left, total = 0;
+	int		 rc = 1;
+
+	(void)argv;
+	if (argc != 1) {
+		usage(stderr);
+		return 2;
 	}
-	if (rc != 0 && fd >= 0)
-		unlink(out);
-	if (text != NULL)
-		keyring_text_free(text, len);
+	if (keyring_load(&ring, cfg.key_file, err, sizeof(err)) < 0) {
+		fprintf(stderr, "lockboxctl: %s\n", err);
+		return 1;
+	}
+	if ((c = crypto_new(&ring)) == NULL || (s = db_open()) == NULL)
+		goto out;
+	/* Small transactions: clients keep reading and writing meanwhile. */
+	do {
+		if ((e = store_rewrap_batch(s, c, &done, &left)) != LB_OK) {
+			rc = db_fail(s, e);
+			goto out;
+		}
+		total += done;
+		fprintf(stderr, "rewrapped %ld, %ld left\n", total, left);
+	} while (done > 0 && left > 0);
+	if (left > 0) {
+		fprintf(stderr, "lockboxctl: %ld secret(s) could not be "
+		    "opened and keep their old key (see above)\n", left);
+		goto out;
+	}
+	fprintf(stderr, "every secret is sealed with key %d; older keys can "
+	    "leave the ring\n", ring.active);
+	rc = 0;
+out:
+	store_free(s);
+	crypto_free(c);
+	keyring_free(&ring);
+	return rc;
+}
+
+static int
+cmd_keygen(int argc, char **argv)
+{
+	struct keyring	 ring;
+	int		 rc = 1;
+
+	if (argc != 3 || strcmp(argv[1], "--out") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	memset(&ring, 0, sizeof(ring));
+	if (keyring_add_random(&ring) < 0) {
+		fprintf(stderr, "lockboxctl: out of secure memory\n");
+		goto out;
+	}
+	if (ring_write(&ring, argv[2], 0) < 0)
+		goto out;
+	fprintf(stderr, "wrote key ring %s with key %d (active); back it up: "
+	    "without it no stored secret can be read\n", argv[2], ring.active);
+	rc = 0;
+out:
 	keyring_free(&ring);
 	return rc;
 }
@@ -277,6 +392,10 @@ main(int argc, char *argv[])
 		return cmd_keygen(argc - i, argv + i);
 	if (strcmp(argv[i], "apikey") == 0)
 		return cmd_apikey(argc - i, argv + i);
+	if (strcmp(argv[i], "keyring") == 0)
+		return cmd_keyring(argc - i, argv + i);
+	if (strcmp(argv[i], "rewrap") == 0)
+		return cmd_rewrap(argc - i, argv + i);
 	usage(stderr);
 	return 2;
 }

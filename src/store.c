@@ -732,3 +732,101 @@ store_secret_delete(struct store *s, int64_t id, const char *if_match)
 	PQclear(r);
 	return e;
 }
+
+/* ---- key rotation -------------------------------------------------- */
+
+static enum lb_err
+rewrap_row(struct store *s, struct crypto *c, PGresult *r, int i)
+{
+	struct secret_row	 row;
+	PGresult		*u = NULL;
+	unsigned char		*pt = NULL, *ct = NULL, nonce[CRYPTO_NONCE_LEN];
+	enum lb_err		 e = LB_ERR_INTEGRITY;
+	char			 ids[24], kid[16];
+	const char		*v[4];
+	int			 len[4] = { 0 }, fmt[4] = { 0 }, key_id;
+	size_t			 n;
+
+	memset(&row, 0, sizeof(row));
+	row.id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+	row.key_id = atoi(PQgetvalue(r, i, 1));
+	if (bytea_get(r, i, 2, row.nonce, CRYPTO_NONCE_LEN) < 0 ||
+	    bytea_any(s, r, i, 3, &row) < 0 || row.ct_len < CRYPTO_TAG_LEN)
+		goto out;
+	n = row.ct_len - CRYPTO_TAG_LEN;
+	if ((pt = malloc(n + 1)) == NULL || (ct = malloc(row.ct_len)) == NULL) {
+		e = LB_ERR_INTERNAL;
+		goto out;
+	}
+	if ((e = crypto_open(c, row.id, row.key_id, row.nonce, row.ct,
+	    row.ct_len, pt)) != LB_OK) {
+		fprintf(stderr, "secret %" PRId64 " (key %d) fails "
+		    "authentication: left as it is\n", row.id, row.key_id);
+		goto out;
+	}
+	if ((e = crypto_seal(c, row.id, pt, n, &key_id, nonce, ct)) != LB_OK)
+		goto out;
+	v[0] = I64(ids, row.id);
+	v[1] = I64(kid, key_id);
+	v[2] = (const char *)nonce;
+	len[2] = CRYPTO_NONCE_LEN;
+	fmt[2] = 1;
+	v[3] = (const char *)ct;
+	len[3] = (int)row.ct_len;
+	fmt[3] = 1;
+	/* The select's result stays alive: rows are read from it. */
+	e = result_check(s, u = PQexecParams(s->conn,
+	    sql_queries[SQL_REWRAP_UPDATE].text, 4, NULL, v, len, fmt, 0));
+out:
+	PQclear(u);
+	if (pt != NULL) {
+		explicit_bzero(pt, row.ct_len - CRYPTO_TAG_LEN);
+		free(pt);
+	}
+	free(ct);
+	return e;
+}
+
+enum lb_err
+store_rewrap_batch(struct store *s, struct crypto *c, long *done, long *left)
+{
+	PGresult	*r = NULL;
+	enum lb_err	 e;
+	char		 kid[16];
+	const char	*v[1] = { I64(kid, crypto_active_key(c)) };
+	int		 i;
+
+	*done = *left = 0;
+	if ((e = store_connect(s)) != LB_OK)
+		return e;
+	if ((e = exec_script(s, "BEGIN")) != LB_OK)
+		goto fail;
+	r = PQexecParams(s->conn, sql_queries[SQL_REWRAP_SELECT].text, 1, NULL,
+	    v, NULL, NULL, 0);
+	if ((e = result_check(s, r)) != LB_OK)
+		goto fail;
+	for (i = 0; i < PQntuples(r); i++) {
+		e = rewrap_row(s, c, r, i);
+		if (e == LB_ERR_INTEGRITY)
+			continue;	/* reported; the rest can move on */
+		if (e != LB_OK)
+			goto fail;
+		(*done)++;
+	}
+	PQclear(r);
+	r = NULL;
+	if ((e = exec_script(s, "COMMIT")) != LB_OK)
+		goto fail;
+	r = PQexecParams(s->conn, sql_queries[SQL_REWRAP_REMAINING].text, 1,
+	    NULL, v, NULL, NULL, 0);
+	if ((e = result_check(s, r)) != LB_OK)
+		goto fail;
+	*left = atol(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return LB_OK;
+fail:
+	PQclear(r);
+	*done = 0;
+	store_disconnect(s);
+	return e;
+}

@@ -146,6 +146,12 @@ enum lb_err	 store_secret_update(struct store *,
 enum lb_err	 store_secret_delete(struct store *, int64_t id,
 		    const char *if_match);
 
+/* Re-encrypts, in one transaction, up to one batch of secrets sealed
+ * with a key other than the ring's active one. *done counts the rows
+ * moved, *left those still to move after the batch. */
+enum lb_err	 store_rewrap_batch(struct store *, struct crypto *,
+		    long *done, long *left);
+
 /* Applies every migration not yet applied, in order, in one transaction
  * under an advisory lock: safe to run twice, or from two hosts at once.
  * Reports progress on log. */
