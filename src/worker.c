@@ -18,6 +18,13 @@
 /* How long a stopping worker keeps serving connections that were already
  * queued on the socket before it gives up on them. */
 #define DRAIN_SECONDS	5
+/* The longest a FastCGI peer may take to send a request or take the
+ * answer. Web servers send the whole request at once, so only a broken or
+ * hostile peer meets it; database waits are not cut short (libpq retries
+ * an interrupted wait). */
+#define PEER_TIMEOUT	15
+/* How often a busy worker removes expired idempotency records. */
+#define PURGE_EVERY_MS	60000
 
 static volatile sig_atomic_t stop_drain;	/* SIGTERM, SIGINT */
 static volatile sig_atomic_t stop_now;		/* SIGQUIT */
@@ -27,8 +34,9 @@ on_signal(int sig)
 {
 	if (sig == SIGQUIT)
 		stop_now = 1;
-	else
+	else if (sig != SIGALRM)
 		stop_drain = 1;
+	/* SIGALRM only interrupts a stuck read or write on the socket. */
 }
 
 struct worker {
@@ -37,6 +45,32 @@ struct worker {
 	struct buf		 body;	/* request body, reused, wiped */
 	struct buf		 out;	/* rendered response, reused, wiped */
 };
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Expired idempotency records go between requests, after the answer was
+ * sent, so that no request waits for them. */
+static void
+purge(struct worker *w, int64_t *next, long *served)
+{
+	long	 n;
+
+	if (*served == 0 || now_ms() < *next)
+		return;
+	*next = now_ms() + PURGE_EVERY_MS;
+	*served = 0;
+	if (store_idempotency_purge(w->ctx.db, w->ctx.cfg->idempotency_ttl,
+	    &n) == LB_OK && n > 0)
+		log_msg(LOG_LVL_DEBUG, "purged %ld expired idempotency "
+		    "records", n);
+}
 
 static double
 ms_since(const struct timespec *t0)
@@ -96,6 +130,27 @@ serve(struct worker *w, FCGX_Request *fr)
 	http_request_free(&req);
 }
 
+/* One request, from accept to finish, under the peer timeout. Returns 0
+ * when a request was served, -1 when there was none to take. */
+static int
+take_one(struct worker *w, FCGX_Request *fr)
+{
+	int	 rc = -1;
+
+	alarm(PEER_TIMEOUT);
+	/* The socket is non-blocking: when another worker won the race for
+	 * this connection, accept fails with EAGAIN and FCGX_Accept_r
+	 * returns < 0; so does a peer that spoke garbage or stalled and
+	 * was dropped. */
+	if (FCGX_Accept_r(fr) >= 0) {
+		serve(w, fr);
+		FCGX_Finish_r(fr);
+		rc = 0;
+	}
+	alarm(0);
+	return rc;
+}
+
 static int
 install_signals(sigset_t *served_mask)
 {
@@ -108,7 +163,8 @@ install_signals(sigset_t *served_mask)
 	/* No SA_RESTART: a signal must interrupt epoll_pwait. */
 	if (sigaction(SIGTERM, &sa, NULL) < 0 ||
 	    sigaction(SIGINT, &sa, NULL) < 0 ||
-	    sigaction(SIGQUIT, &sa, NULL) < 0)
+	    sigaction(SIGQUIT, &sa, NULL) < 0 ||
+	    sigaction(SIGALRM, &sa, NULL) < 0)
 		return -1;
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
@@ -136,7 +192,8 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 	FCGX_Request		 fr;
 	sigset_t		 waitmask;
 	struct timespec		 t0;
-	long			 served = 0;
+	long			 served = 0, since_purge = 0;
+	int64_t			 next_purge = now_ms() + PURGE_EVERY_MS;
 	int			 ep = -1, n, rc = 1, fr_ok = 0;
 
 	memset(&w, 0, sizeof(w));
@@ -162,32 +219,25 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 	}
 
 	while (!stop_now && !stop_drain) {
-		n = epoll_pwait(ep, &ev, 1, -1, &waitmask);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		n = epoll_pwait(ep, &ev, 1, PURGE_EVERY_MS, &waitmask);
+		if (n < 0 && errno != EINTR) {
 			log_msg(LOG_LVL_ERROR, "epoll_pwait: %s",
 			    strerror(errno));
 			goto out;
 		}
-		/* The socket is non-blocking: when another worker won the
-		 * race for this connection, accept fails with EAGAIN and
-		 * FCGX_Accept_r returns < 0; so does a peer that spoke
-		 * garbage and was dropped. Either way, wait again. */
-		if (FCGX_Accept_r(&fr) < 0)
-			continue;
-		serve(&w, &fr);
-		FCGX_Finish_r(&fr);
-		if (cfg->max_requests > 0 && ++served >= cfg->max_requests)
-			break;
+		if (n > 0 && take_one(&w, &fr) == 0) {
+			since_purge++;
+			if (cfg->max_requests > 0 &&
+			    ++served >= cfg->max_requests)
+				break;
+		}
+		purge(&w, &next_purge, &since_purge);
 	}
 	if (stop_drain && !stop_now) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		while (ms_since(&t0) < DRAIN_SECONDS * 1000.0 &&
-		    FCGX_Accept_r(&fr) >= 0) {
-			serve(&w, &fr);
-			FCGX_Finish_r(&fr);
-		}
+		    take_one(&w, &fr) == 0)
+			;
 	}
 	rc = 0;
 out:
