@@ -24,6 +24,9 @@
 #   apache_start [--port P] [--max-body N]
 #                                   exports LB_APACHE_URL; apache_stop
 #
+# The servers are children of the test's shell: never use a bare `wait` in a
+# test (it would wait for them too); wait for your own background pids.
+#
 # The functions print progress as TAP comments ("# ...") and, when something
 # cannot be started, stop the test with "Bail out!" and the relevant log tail.
 # Set LOCKBOX_KEEP_TMP=1 to keep $LB_TMP (logs, configs) after the test.
@@ -131,6 +134,18 @@ lb_wait_tcp() {
     done
 }
 
+# Close every file descriptor above 2, in a subshell about to exec a server:
+# a server must not keep the test's pipes open (the TAP harness reads the
+# test's output until EOF) nor make's jobserver.
+_lb_close_fds() {
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+    done
+    return 0
+}
+
 # lb_tail FILE [N] -- the last lines of a log, as TAP comments.
 lb_tail() {
     [ -s "$1" ] || return 0
@@ -143,7 +158,7 @@ stack_tails() {
     [ -n "$LB_TMP" ] && [ -d "$LB_TMP" ] || return 0
     local f
     for f in "$LB_TMP/pg/postgres.log" "$LB_TMP/lockbox.log" \
-             "$LB_TMP/nginx/error.log" "$LB_TMP/apache/error.log" "$LB_TMP"/*.out; do
+             "$LB_TMP/nginx/error.log" "$LB_TMP/apache/error.log"; do
         [ -e "$f" ] && lb_tail "$f" 30
     done
     return 0
@@ -153,7 +168,7 @@ stack_tails() {
 
 stack_init() {
     [ "$(id -u)" = 0 ] || _lb_die "the end-to-end stack needs root (runuser, User www-data...)"
-    LB_TMP=$(mktemp -d /tmp/lockbox-e2e.XXXXXX)
+    LB_TMP=$(mktemp -d "/tmp/${LB_TMP_PREFIX:-lockbox-e2e}.XXXXXX")
     # postgres, nobody (nginx workers) and www-data (Apache, lockbox under
     # mod_fcgid) must traverse it.
     chmod 0755 "$LB_TMP"
@@ -200,8 +215,19 @@ stack_stop() {
     apache_stop
     lockbox_stop
     pg_stop fast
-    for j in $(jobs -p); do lb_alive "$j" && { kill -KILL "$j" 2>/dev/null || true; }; done
-    wait 2>/dev/null || true
+    # Whatever else this shell started and still runs (a background job, a
+    # pool the test stopped tracking...): SIGTERM, then SIGKILL.  Never a
+    # bare `wait`, which would block on a process that refuses to die.
+    left=$(_lb_my_children)
+    if [ -n "$left" ]; then
+        # shellcheck disable=SC2086
+        kill -TERM $left 2>/dev/null || true
+        # shellcheck disable=SC2086
+        lb_wait_gone 3 $left || kill -KILL $left 2>/dev/null || true
+        # shellcheck disable=SC2086
+        lb_wait_gone 2 $left
+    fi
+    for j in $left $(jobs -p); do lb_alive "$j" || wait "$j" 2>/dev/null || true; done
     _LB_STOPPING=$was
 
     # Safety net: any process still naming our directory (command line, or
@@ -220,6 +246,12 @@ stack_stop() {
     return 1
 }
 
+# Live children of this shell, less the subshell that runs this function.
+_lb_my_children() {
+    local me=$BASHPID
+    lb_children "$$" | { grep -vx -- "$me" || true; } | tr '\n' ' '
+}
+
 # Pids (other than this shell) whose command line or environment names $LB_TMP.
 _lb_our_pids() {
     local d pid
@@ -227,8 +259,9 @@ _lb_our_pids() {
         pid=${d#/proc/}
         [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] && continue
         lb_alive "$pid" || continue
-        if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$LB_TMP/" ||
-           tr '\0' '\n' <"$d/environ" 2>/dev/null | grep -qxF -- "LOCKBOX_CONFIG=$LB_TMP/lockbox.conf"; then
+        # (Kernel threads and vanished processes make the reads fail: quiet.)
+        if { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF -- "$LB_TMP/" ||
+           { tr '\0' '\n' <"$d/environ"; } 2>/dev/null | grep -qxF -- "LOCKBOX_CONFIG=$LB_TMP/lockbox.conf"; then
             printf '%s ' "$pid"
         fi
     done
@@ -277,8 +310,8 @@ EOF
 }
 
 _lb_pg_ctl_start() {
-    timeout 60 runuser -u postgres -- "$LB_PG_BINDIR/pg_ctl" -D "$LB_PG_DATA" \
-        -l "$LB_PG_SOCKDIR/postgres.log" -w -t 45 start >/dev/null \
+    ( _lb_close_fds; exec timeout 60 runuser -u postgres -- "$LB_PG_BINDIR/pg_ctl" -D "$LB_PG_DATA" \
+        -l "$LB_PG_SOCKDIR/postgres.log" -w -t 45 start ) </dev/null >/dev/null \
         || { lb_tail "$LB_PG_SOCKDIR/postgres.log"; _lb_die "PostgreSQL does not start"; }
 }
 
@@ -410,7 +443,7 @@ lockbox_start() {
     case $listen in unix:*) mode=(--socket-mode 0666) ;; esac
     # stdin from /dev/null: lockbox serves fd 0 when it is a listening socket
     # and no listen address is given; never let it inherit ours.
-    "$LB_FCGI" --config "$LB_CONF" --listen "$listen" --workers "$workers" "${mode[@]}" "${extra[@]}" \
+    ( _lb_close_fds; exec "$LB_FCGI" --config "$LB_CONF" --listen "$listen" --workers "$workers" "${mode[@]}" "${extra[@]}" ) \
         </dev/null >>"$LB_TMP/lockbox.log" 2>&1 &
     LB_POOL_PID=$!
     LB_POOL_LISTEN=$listen
@@ -459,7 +492,8 @@ lockbox_stop() {
             lb_wait_gone 5 "$pid" $workers
         fi
     fi
-    wait "$pid" 2>/dev/null || true
+    # Reap it (never block on one that survived SIGKILL).
+    lb_alive "$pid" || wait "$pid" 2>/dev/null || true
     LB_POOL_PID=
     [ "$_LB_STOPPING" = 1 ] || _lb_say "lockbox pool stopped"
     return 0
@@ -508,19 +542,20 @@ pid $dir/nginx.pid;
 error_log $dir/error.log info;
 events { worker_connections 1024; }
 http {
-    access_log $dir/access.log lockbox;
     client_body_temp_path $dir/tmp/body;
     fastcgi_temp_path $dir/tmp/fastcgi;
     proxy_temp_path $dir/tmp/proxy;
     scgi_temp_path $dir/tmp/scgi;
     uwsgi_temp_path $dir/tmp/uwsgi;
     include $dir/lockbox-http.conf;
+    # After the include: the "lockbox" log format is defined there.
+    access_log $dir/access.log lockbox;
     include $dir/lockbox.conf;
 }
 EOF
     nginx -t -q -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" 2>"$dir/check.out" \
         || { lb_tail "$dir/check.out"; _lb_die "nginx rejects the configuration"; }
-    nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" </dev/null >>"$dir/error.log" 2>&1 &
+    ( _lb_close_fds; exec nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" ) </dev/null >>"$dir/error.log" 2>&1 &
     LB_NGINX_PID=$!
     lb_wait_tcp "$port" "$LB_NGINX_PID" 15 nginx
     export LB_NGINX_URL="http://127.0.0.1:$port"
@@ -542,7 +577,8 @@ nginx_stop() {
         # shellcheck disable=SC2086
         lb_wait_gone 5 "$pid" $workers
     fi
-    wait "$pid" 2>/dev/null || true
+    # Reap it (never block on one that survived SIGKILL).
+    lb_alive "$pid" || wait "$pid" 2>/dev/null || true
     LB_NGINX_PID=
     [ "$_LB_STOPPING" = 1 ] || _lb_say "nginx stopped"
     return 0
@@ -606,7 +642,7 @@ EOF
     apache2 -t -f "$dir/apache2.conf" >"$dir/check.out" 2>&1 \
         || { lb_tail "$dir/check.out"; _lb_die "Apache rejects the configuration"; }
     # -DFOREGROUND: Apache stays our child (no daemon to find again).
-    apache2 -f "$dir/apache2.conf" -k start -DFOREGROUND </dev/null >>"$dir/error.log" 2>&1 &
+    ( _lb_close_fds; exec apache2 -f "$dir/apache2.conf" -k start -DFOREGROUND ) </dev/null >>"$dir/error.log" 2>&1 &
     LB_APACHE_PID=$!
     lb_wait_tcp "$port" "$LB_APACHE_PID" 15 Apache
     export LB_APACHE_URL="http://127.0.0.1:$port"
@@ -632,7 +668,8 @@ apache_stop() {
         # shellcheck disable=SC2086
         lb_wait_gone 5 "$pid" $all
     fi
-    wait "$pid" 2>/dev/null || true
+    # Reap it (never block on one that survived SIGKILL).
+    lb_alive "$pid" || wait "$pid" 2>/dev/null || true
     LB_APACHE_PID=
     [ "$_LB_STOPPING" = 1 ] || _lb_say "Apache stopped"
     return 0
