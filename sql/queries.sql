@@ -195,6 +195,7 @@ DELETE FROM lockbox.secrets
 RETURNING id
 
 -- name: secret_version
+-- retry: yes
 SELECT version FROM lockbox.secrets WHERE id = $1
 
 -- name: rewrap_select

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -41,54 +43,57 @@ listen_nonblock(int fd)
 }
 
 static int
-open_unix(const struct config *cfg, const char *path, char *err,
-    size_t errlen)
+open_unix(const struct config *cfg, const char *path, int *lock_fd,
+    char *err, size_t errlen)
 {
 	struct sockaddr_un	 sun;
 	struct stat		 st;
 	struct group		*gr;
+	char			 lock[PATH_MAX], tmp[PATH_MAX];
 	mode_t			 old;
-	int			 fd = -1, probe;
+	int			 fd = -1;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path) || path[0] != '/') {
+	if (path[0] != '/' || strlen(path) + 16 >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "listen: unix socket path must be "
-		    "absolute and shorter than %zu bytes", sizeof(sun.sun_path));
+		    "absolute and shorter than %zu bytes",
+		    sizeof(sun.sun_path) - 16);
 		return -1;
 	}
-	strcpy(sun.sun_path, path);
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(err, errlen, "listen: %s exists and is not a "
-			    "socket", path);
-			return -1;
-		}
-		/* A socket someone still answers on belongs to a running
-		 * pool: never steal it. */
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (probe >= 0 && connect(probe, (struct sockaddr *)&sun,
-		    sizeof(sun)) == 0) {
-			close(probe);
-			snprintf(err, errlen, "listen: %s is in use by a "
-			    "running process", path);
-			return -1;
-		}
-		if (probe >= 0)
-			close(probe);
-		unlink(path);
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "listen: %s exists and is not a socket",
+		    path);
+		return -1;
 	}
+	/* The lock, not the socket file, says whether a pool runs here: the
+	 * socket of a master that was killed outright may still be served
+	 * by its orphaned workers while they finish. */
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	if ((*lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		snprintf(err, errlen, "listen: %s: %s", lock, strerror(errno));
+		return -1;
+	}
+	if (flock(*lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		snprintf(err, errlen, "listen: another lockbox pool holds %s",
+		    lock);
+		goto fail;
+	}
+	/* Bound under a temporary name with its final mode and group, then
+	 * renamed into place: a client never meets a socket that is more
+	 * open than configured, nor a moment with no socket at all. */
+	snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid());
+	strcpy(sun.sun_path, tmp);
+	unlink(tmp);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		goto syserr;
-	/* Create the socket file with its final mode: no window in which
-	 * it is more open than configured. */
 	old = umask((mode_t)(~cfg->socket_mode & 0777));
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		umask(old);
 		goto syserr;
 	}
 	umask(old);
-	if (chmod(path, (mode_t)cfg->socket_mode) < 0)
+	if (chmod(tmp, (mode_t)cfg->socket_mode) < 0)
 		goto syserr;
 	if (cfg->socket_group[0] != '\0') {
 		if ((gr = getgrnam(cfg->socket_group)) == NULL) {
@@ -96,10 +101,11 @@ open_unix(const struct config *cfg, const char *path, char *err,
 			    "\"%.64s\"", cfg->socket_group);
 			goto fail;
 		}
-		if (chown(path, (uid_t)-1, gr->gr_gid) < 0)
+		if (chown(tmp, (uid_t)-1, gr->gr_gid) < 0)
 			goto syserr;
 	}
-	if (listen(fd, BACKLOG) < 0 || listen_nonblock(fd) < 0)
+	if (listen(fd, BACKLOG) < 0 || listen_nonblock(fd) < 0 ||
+	    rename(tmp, path) < 0)
 		goto syserr;
 	return fd;
 syserr:
@@ -107,8 +113,10 @@ syserr:
 fail:
 	if (fd >= 0) {
 		close(fd);
-		unlink(path);
+		unlink(tmp);
 	}
+	close(*lock_fd);
+	*lock_fd = -1;
 	return -1;
 }
 
@@ -158,11 +166,13 @@ open_tcp(const char *spec, char *err, size_t errlen)
 }
 
 int
-listen_open(const struct config *cfg, char *err, size_t errlen)
+listen_open(const struct config *cfg, int *lock_fd, char *err,
+    size_t errlen)
 {
 	const char	*path = listen_unix_path(cfg->listen);
 
+	*lock_fd = -1;
 	if (path != NULL)
-		return open_unix(cfg, path, err, errlen);
+		return open_unix(cfg, path, lock_fd, err, errlen);
 	return open_tcp(cfg->listen, err, errlen);
 }

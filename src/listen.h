@@ -7,10 +7,13 @@
 #include "config.h"
 
 /* Opens cfg->listen ("unix:/path" or "HOST:PORT") non-blocking. A unix
- * socket gets cfg->socket_mode and cfg->socket_group; a stale socket file
- * left by a dead pool is replaced, a live one is refused. Returns the fd,
- * or -1 with err set. */
-int	listen_open(const struct config *, char *err, size_t errlen);
+ * socket gets cfg->socket_mode and cfg->socket_group, and a lock file
+ * (path.lock) that only one pool can hold: *lock_fd, which the master keeps
+ * and its workers close, so that a master killed outright can be replaced
+ * at once while its orphaned workers finish. Returns the fd, or -1 with
+ * err set. */
+int	listen_open(const struct config *, int *lock_fd, char *err,
+	    size_t errlen);
 
 /* Whether fd is a listening socket (how mod_fcgid and spawn-fcgi hand
  * us one, on fd 0). */

@@ -80,7 +80,7 @@ main(int argc, char *argv[])
 	static struct keyring	 ring;
 	char			 err[1024];
 	const char		*key = NULL;
-	int			 ch, fd, rc;
+	int			 ch, fd, lock_fd, rc;
 
 	while ((ch = getopt_long(argc, argv, "c:l:w:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -150,13 +150,14 @@ main(int argc, char *argv[])
 			return rc;
 		}
 		snprintf(cfg.listen, sizeof(cfg.listen), "fd:0");
-		return pool_run(&cfg, &ring, 0, NULL, load_all);
+		return pool_run(&cfg, &ring, 0, -1, NULL, load_all);
 	}
-	if ((fd = listen_open(&cfg, err, sizeof(err))) < 0) {
+	if ((fd = listen_open(&cfg, &lock_fd, err, sizeof(err))) < 0) {
 		fprintf(stderr, "lockbox-fcgi: %s\n", err);
 		return 1;
 	}
-	rc = pool_run(&cfg, &ring, fd, listen_unix_path(cfg.listen), load_all);
+	rc = pool_run(&cfg, &ring, fd, lock_fd, listen_unix_path(cfg.listen),
+	    load_all);
 	keyring_free(&ring);
 	return rc;
 }

@@ -32,6 +32,7 @@ struct pool {
 	struct config	*cfg;
 	struct keyring	*ring;
 	int		 listen_fd;
+	int		 lock_fd;
 	const char	*unix_path;
 	pool_reload_fn	 reload;
 	struct child	 kids[MAX_CHILDREN];
@@ -70,6 +71,10 @@ child_main(struct pool *p, pid_t master)
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Only the master holds the socket's lock: if it dies, a new master
+	 * may start while this worker finishes. */
+	if (p->lock_fd >= 0)
+		close(p->lock_fd);
 	/* A worker must not outlive its master: a restarted master would
 	 * otherwise share the socket with strangers. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -242,7 +247,7 @@ maintain(struct pool *p)
 
 int
 pool_run(struct config *cfg, struct keyring *ring, int listen_fd,
-    const char *unix_path, pool_reload_fn reload)
+    int lock_fd, const char *unix_path, pool_reload_fn reload)
 {
 	struct pool	*p;
 	sigset_t	 set;
@@ -256,6 +261,7 @@ pool_run(struct config *cfg, struct keyring *ring, int listen_fd,
 	p->cfg = cfg;
 	p->ring = ring;
 	p->listen_fd = listen_fd;
+	p->lock_fd = lock_fd;
 	p->unix_path = unix_path;
 	p->reload = reload;
 	p->gen = 1;

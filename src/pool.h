@@ -14,8 +14,9 @@ typedef int (*pool_reload_fn)(struct config *, struct keyring *,
 /* Runs until stopped. cfg and ring are the master's (replaced on
  * reload); listen_fd is shared with every worker; unix_path, when not
  * NULL, is unlinked first thing on stop so that no new connection is
- * accepted while the queued ones are served. Returns the exit status. */
+ * accepted while the queued ones are served. lock_fd (or -1) is the
+ * socket's lock, which workers must not hold. Returns the exit status. */
 int	pool_run(struct config *cfg, struct keyring *ring, int listen_fd,
-	    const char *unix_path, pool_reload_fn reload);
+	    int lock_fd, const char *unix_path, pool_reload_fn reload);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "sql_queries.h"
@@ -405,6 +406,41 @@ fail:
 
 /* ---- secrets ------------------------------------------------------- */
 
+/* How long a write whose connection broke keeps trying to learn whether
+ * it took effect, before answering 503. */
+#define RESOLVE_MS	20000
+
+/* A write's connection broke: it may or may not have committed. Asks the
+ * database (reconnecting, for up to RESOLVE_MS) whether secret id exists
+ * now. Returns 1 or 0, or -1 when the database stayed out of reach. */
+static int
+secret_exists_after_failure(struct store *s, int64_t id)
+{
+	struct timespec	 pause = { 0, 200 * 1000 * 1000 };
+	PGresult	*r;
+	char		 ids[24];
+	const char	*v[1];
+	int		 waited = 0, rc;
+
+	snprintf(ids, sizeof(ids), "%" PRId64, id);
+	v[0] = ids;
+	for (;;) {
+		if (store_exec(s, SQL_SECRET_VERSION, 1, v, NULL, NULL, &r) ==
+		    LB_OK) {
+			rc = PQntuples(r) == 1;
+			PQclear(r);
+			log_msg(LOG_LVL_WARN, "secret %s: the write's outcome "
+			    "was unknown; it %s", ids, rc ? "took effect" :
+			    "did not take effect");
+			return rc;
+		}
+		if (waited >= RESOLVE_MS)
+			return -1;
+		nanosleep(&pause, NULL);
+		waited += 200;
+	}
+}
+
 #define I64(buf, v)	(snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
 
 static void
@@ -484,6 +520,12 @@ store_secret_insert(struct store *s, const struct secret_insert *in,
 		PQclear(r);
 		return LB_OK;
 	}
+	/* A 201 must mean stored and a 503 must mean no effect: when the
+	 * connection broke mid-statement, find out which it was. The id is
+	 * ours alone (nextval), so its row can only be this insert's. */
+	if (e == LB_ERR_DATABASE_UNAVAILABLE &&
+	    secret_exists_after_failure(s, in->id) == 1)
+		return LB_OK;
 	if (strcmp(s->sqlstate, "23505") == 0) {
 		*conflict = strcmp(s->constraint,
 		    "secrets_provider_slug_name_key") == 0 ? CONFLICT_NAME :
@@ -718,8 +760,14 @@ store_secret_delete(struct store *s, int64_t id, const char *if_match)
 	const char	*v[2] = { I64(ids, id), if_match };
 
 	if ((e = store_exec(s, SQL_SECRET_DELETE, 2, v, NULL, NULL, &r)) !=
-	    LB_OK)
+	    LB_OK) {
+		/* As for inserts: a 204 must mean gone, a 503 no effect. The
+		 * row being gone is what the client asked for, whoever did it. */
+		if (e == LB_ERR_DATABASE_UNAVAILABLE &&
+		    secret_exists_after_failure(s, id) == 0)
+			return LB_OK;
 		return e;
+	}
 	if (PQntuples(r) == 1) {
 		PQclear(r);
 		return LB_OK;
