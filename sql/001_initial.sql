@@ -4,6 +4,14 @@
 -- not need the source. Secret values exist here only as AES-256-GCM
 -- ciphertext; API keys only as SHA-256 hashes.
 
+-- The API's timestamp format: RFC 3339, UTC, microseconds, "Z". STABLE and
+-- a plain SELECT, so the planner inlines it.
+CREATE FUNCTION lockbox.api_time(t timestamptz) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;
+COMMENT ON FUNCTION lockbox.api_time(timestamptz) IS
+    'Formats a time as the API shows it: 2026-11-27T10:02:16.123456Z.';
+
 CREATE TABLE lockbox.api_keys (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name        text NOT NULL CHECK (octet_length(name) BETWEEN 1 AND 255),

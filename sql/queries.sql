@@ -61,7 +61,7 @@ INSERT INTO lockbox.schema_migrations (version, name) VALUES ($1, $2)
 -- The id is taken before the insert because the ciphertext's additional
 -- data binds it; the time is the database's, formatted as the API shows it.
 SELECT nextval('lockbox.secrets_id_seq'),
-       to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+       lockbox.api_time(now())
 
 -- name: secret_insert
 INSERT INTO lockbox.secrets
@@ -109,8 +109,7 @@ DELETE FROM lockbox.idempotency_keys
 -- name: secret_get
 -- retry: yes
 SELECT id, name, provider_slug, description, metadata::text, version,
-       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+       lockbox.api_time(created_at), lockbox.api_time(updated_at),
        key_id, nonce, ciphertext
   FROM lockbox.secrets
  WHERE id = $1
@@ -118,8 +117,7 @@ SELECT id, name, provider_slug, description, metadata::text, version,
 -- name: secret_list
 -- retry: yes
 SELECT id, name, provider_slug, description, metadata::text, version,
-       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+       lockbox.api_time(created_at), lockbox.api_time(updated_at)
   FROM lockbox.secrets
  ORDER BY id DESC
  LIMIT $1
@@ -127,8 +125,7 @@ SELECT id, name, provider_slug, description, metadata::text, version,
 -- name: secret_list_after
 -- retry: yes
 SELECT id, name, provider_slug, description, metadata::text, version,
-       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+       lockbox.api_time(created_at), lockbox.api_time(updated_at)
   FROM lockbox.secrets
  WHERE id < $1
  ORDER BY id DESC
@@ -138,8 +135,7 @@ SELECT id, name, provider_slug, description, metadata::text, version,
 -- plan: each
 -- retry: yes
 SELECT id, name, provider_slug, description, metadata::text, version,
-       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+       lockbox.api_time(created_at), lockbox.api_time(updated_at)
   FROM lockbox.secrets
  WHERE provider_slug = $1
  ORDER BY id DESC
@@ -149,8 +145,7 @@ SELECT id, name, provider_slug, description, metadata::text, version,
 -- plan: each
 -- retry: yes
 SELECT id, name, provider_slug, description, metadata::text, version,
-       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+       lockbox.api_time(created_at), lockbox.api_time(updated_at)
   FROM lockbox.secrets
  WHERE provider_slug = $1 AND id < $2
  ORDER BY id DESC
@@ -178,8 +173,7 @@ UPDATE lockbox.secrets
             CASE WHEN $8::boolean THEN '{}'::jsonb
                  ELSE (metadata - $9::text[]) || $10::jsonb END)) <= 50
 RETURNING id, name, provider_slug, description, metadata::text, version,
-       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+       lockbox.api_time(created_at), lockbox.api_time(updated_at)
 
 -- name: secret_update_why
 SELECT $2::bigint[] IS NULL OR version = ANY ($2::bigint[]),

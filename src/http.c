@@ -8,6 +8,7 @@
 
 #define LOCKBOX_WITH_FCGI
 #include "crypto.h"
+#include "hex.h"
 #include "http.h"
 
 static const struct {
@@ -30,18 +31,6 @@ env_get(char **envp, const char *name)
 	return NULL;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 long
 http_percent_decode(char *dst, const char *src, size_t n, int plus_is_space)
 {
@@ -54,8 +43,8 @@ http_percent_decode(char *dst, const char *src, size_t n, int plus_is_space)
 		if (c == '%') {
 			if (i + 2 >= n)
 				return -1;
-			hi = hexval(src[i + 1]);
-			lo = hexval(src[i + 2]);
+			hi = hex_digit(src[i + 1]);
+			lo = hex_digit(src[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = (char)(hi << 4 | lo);

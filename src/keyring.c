@@ -9,19 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hex.h"
 #include "keyring.h"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Parses a decimal id in 1..32767 from exactly [s, s+n). */
 static int
@@ -85,9 +74,9 @@ parse_line(struct keyring *r, const char *p, const char *end, int *active,
     char *err, size_t errlen, unsigned lineno)
 {
 	const char	*w, *idt, *hex;
-	size_t		 wn, idn, hexn, i;
+	size_t		 wn, idn, hexn;
 	unsigned char	*key;
-	int		 id, hi, lo;
+	int		 id;
 
 	if ((w = token(&p, end, &wn)) == NULL || *w == '#')
 		return 0;
@@ -134,16 +123,11 @@ parse_line(struct keyring *r, const char *p, const char *end, int *active,
 		snprintf(err, errlen, "out of secure memory");
 		return -1;
 	}
-	for (i = 0; i < KEYRING_KEY_LEN; i++) {
-		hi = hexval(hex[2 * i]);
-		lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			gcry_free(key);
-			snprintf(err, errlen, "line %u: key %d is not 64 hex "
-			    "digits", lineno, id);
-			return -1;
-		}
-		key[i] = (unsigned char)(hi << 4 | lo);
+	if (hex_decode(key, hex, hexn) != KEYRING_KEY_LEN) {
+		gcry_free(key);
+		snprintf(err, errlen, "line %u: key %d is not 64 hex digits",
+		    lineno, id);
+		return -1;
 	}
 	r->keys[r->nkeys].id = id;
 	r->keys[r->nkeys].key = key;

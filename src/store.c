@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hex.h"
 #include "log.h"
 #include "sql_queries.h"
 #include "store.h"
@@ -216,36 +217,17 @@ store_ping(struct store *s)
 	return LB_OK;
 }
 
-static int
-unhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decodes a bytea column in hex output format ("\x0a1b...") of exactly
  * n bytes. */
 static int
 bytea_get(const PGresult *r, int row, int col, unsigned char *out, size_t n)
 {
 	const char	*v = PQgetvalue(r, row, col);
-	size_t		 i;
-	int		 hi, lo;
 
 	if ((size_t)PQgetlength(r, row, col) != 2 + 2 * n ||
 	    v[0] != '\\' || v[1] != 'x')
 		return -1;
-	for (i = 0; i < n; i++) {
-		hi = unhex(v[2 + 2 * i]);
-		lo = unhex(v[3 + 2 * i]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
+	return hex_decode(out, v + 2, 2 * n) == (long)n ? 0 : -1;
 }
 
 enum lb_err
@@ -604,11 +586,10 @@ bytea_any(struct store *s, const PGresult *r, int row, int col,
     struct secret_row *out)
 {
 	const char	*v = PQgetvalue(r, row, col);
-	size_t		 hexlen = (size_t)PQgetlength(r, row, col), n, i;
+	size_t		 hexlen = (size_t)PQgetlength(r, row, col), n;
 	unsigned char	*p;
-	int		 hi, lo;
 
-	if (hexlen < 2 || v[0] != '\\' || v[1] != 'x' || hexlen % 2 != 0)
+	if (hexlen < 2 || v[0] != '\\' || v[1] != 'x')
 		return -1;
 	n = (hexlen - 2) / 2;
 	if (n > s->ctcap) {
@@ -617,13 +598,8 @@ bytea_any(struct store *s, const PGresult *r, int row, int col,
 		s->ct = p;
 		s->ctcap = n;
 	}
-	for (i = 0; i < n; i++) {
-		hi = unhex(v[2 + 2 * i]);
-		lo = unhex(v[3 + 2 * i]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		s->ct[i] = (unsigned char)(hi << 4 | lo);
-	}
+	if (hex_decode(s->ct, v + 2, hexlen - 2) != (long)n)
+		return -1;
 	out->ct = s->ct;
 	out->ct_len = n;
 	return 0;
