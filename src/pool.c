@@ -10,6 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef LOCKBOX_SANITIZERS
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "lockdown.h"
 #include "log.h"
 #include "pool.h"
@@ -85,6 +89,10 @@ child_main(struct pool *p, pid_t master)
 		_exit(2);
 	}
 	rc = worker_run(p->cfg, p->ring, p->listen_fd);
+#ifdef LOCKBOX_SANITIZERS
+	/* _exit skips the leak check that exit() would run. */
+	__lsan_do_leak_check();
+#endif
 	_exit(rc);
 }
 
