@@ -128,12 +128,23 @@ fingerprint(struct lockbox_ctx *ctx, struct json_object *body,
 	return rc;
 }
 
-/* Answers a create whose Idempotency-Key is already taken: the original
- * answer again, or 422 when the request differs. *again is set when the
- * record had expired and was removed, so the create may proceed. */
+static enum lb_err
+name_taken(struct http_response *resp, const struct secret_input *in)
+{
+	return http_error(resp, LB_ERR_NAME_CONFLICT, "name",
+	    "another secret already has this name%s", in->provider_slug ?
+	    " for this provider_slug" : " (without a provider_slug)");
+}
+
+/* A create with an Idempotency-Key hit a unique constraint: the key's
+ * record decides. It replays the original answer, or is 422 when the
+ * request differs; without a record, a name conflict is just that. *again
+ * is set when the create may simply go again: the record had expired and
+ * was removed, or the request that held the key rolled back. */
 static enum lb_err
 replay(struct lockbox_ctx *ctx, struct http_request *req,
-    struct http_response *resp, const unsigned char *fp, int *again)
+    struct http_response *resp, const struct secret_input *in,
+    enum store_conflict conflict, const unsigned char *fp, int *again)
 {
 	struct idempotency_row	 row;
 	unsigned char		 mine[CRYPTO_MAC_LEN];
@@ -142,11 +153,14 @@ replay(struct lockbox_ctx *ctx, struct http_request *req,
 	*again = 0;
 	e = store_idempotency_find(ctx->db, req->key.id, req->idempotency_key,
 	    ctx->cfg->idempotency_ttl, &row);
-	if (e == LB_ERR_NOT_FOUND)
-		/* Taken a moment ago, gone now: its creator rolled back. */
-		return http_error(resp, LB_ERR_IDEMPOTENCY_KEY_IN_PROGRESS, NULL,
-		    "a request with this Idempotency-Key is being processed; "
-		    "retry later");
+	if (e == LB_ERR_NOT_FOUND) {
+		if (conflict == CONFLICT_NAME)
+			return name_taken(resp, in);
+		/* The key was taken a moment ago and is free now: the
+		 * request holding it rolled back. */
+		*again = 1;
+		return LB_OK;
+	}
 	if (e != LB_OK)
 		return store_failed(resp, e);
 	if (!row.fresh) {
@@ -259,15 +273,12 @@ secrets_create(struct lockbox_ctx *ctx, struct http_request *req,
 		/* With a key, a conflict may be our own earlier attempt: its
 		 * record decides, even when the name is what collided. */
 		if (req->idempotency_key != NULL) {
-			e = replay(ctx, req, resp, fp, &again);
+			e = replay(ctx, req, resp, &in, conflict, fp, &again);
 			if (e != LB_OK || !again)
 				goto out;
 			continue;
 		}
-		e = http_error(resp, LB_ERR_NAME_CONFLICT, "name",
-		    "another secret already has this name%s",
-		    in.provider_slug ? " for this provider_slug" :
-		    " (without a provider_slug)");
+		e = name_taken(resp, &in);
 		goto out;
 	}
 	e = http_error(resp, LB_ERR_IDEMPOTENCY_KEY_IN_PROGRESS, NULL,
