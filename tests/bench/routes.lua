@@ -1,0 +1,61 @@
+-- One script for every route; LB_BENCH_ROUTE picks the request.
+--   get            GET one secret by a random id among the seeded rows
+--   list_first     the first page of 20
+--   list_deep      a page of 20 from a cursor near the end of the table
+--   list_provider  a page of 20 filtered by a provider
+--   create         POST with a unique name
+--   patch          PATCH a random secret's value (sealed afresh)
+--   delete         DELETE each seeded id once (threads take turns)
+--   health, static GET /v1/health, or / (for the ceilings)
+dofile(os.getenv("LB_BENCH_DIR") .. "/common.lua")
+
+local route = os.getenv("LB_BENCH_ROUTE")
+local rows = tonumber(os.getenv("LB_BENCH_ROWS") or "100000")
+local cursor = os.getenv("LB_BENCH_CURSOR") or ""
+local provider = os.getenv("LB_BENCH_PROVIDER") or "aws"
+local run = os.getenv("LB_BENCH_RUN") or "0"
+local threads = {}
+local counter = 0
+tid = 0            -- set per thread by setup()
+nthreads = 1
+
+function setup(thread)
+   thread:set("tid", #threads)
+   table.insert(threads, thread)
+end
+
+function init(args)
+   nthreads = tonumber(os.getenv("LB_BENCH_THREADS") or "2")
+   math.randomseed(os.time() + tid * 7919)
+end
+
+-- wrk.format with a header table sends only those headers.
+local json = { ["Content-Type"] = "application/json", ["X-API-Key"] = api_key }
+
+request = function()
+   counter = counter + 1
+   if route == "get" then
+      return wrk.format("GET", "/v1/admin/secrets/" .. math.random(1, rows))
+   elseif route == "list_first" then
+      return wrk.format("GET", "/v1/admin/secrets?limit=20")
+   elseif route == "list_deep" then
+      return wrk.format("GET", "/v1/admin/secrets?limit=20&cursor=" .. cursor)
+   elseif route == "list_provider" then
+      return wrk.format("GET", "/v1/admin/secrets?limit=20&provider_slug=" .. provider)
+   elseif route == "create" then
+      local name = string.format("bench-%s-%d-%d", run, tid, counter)
+      return wrk.format("POST", "/v1/admin/secrets", json,
+         '{"name":"' .. name .. '","value":"bench-value-0123456789abcdef0123456789abcdef","metadata":{"team":"bench"}}')
+   elseif route == "patch" then
+      return wrk.format("PATCH", "/v1/admin/secrets/" .. math.random(1, rows), json,
+         '{"value":"patched-0123456789abcdef0123456789abcdef","metadata":{"n":"' .. counter .. '"}}')
+   elseif route == "delete" then
+      -- Thread t deletes t+1, t+1+T, t+1+2T... from the top of the table down.
+      local id = rows - (counter - 1) * nthreads - tid
+      return wrk.format("DELETE", "/v1/admin/secrets/" .. id)
+   elseif route == "health" then
+      return wrk.format("GET", "/v1/health")
+   else
+      return wrk.format("GET", "/")
+   end
+end
