@@ -10,7 +10,7 @@
 
 #include "config.h"
 
-enum setting_kind { K_STR, K_INT, K_MODE, K_LEVEL };
+enum setting_kind { K_STR, K_INT, K_MODE, K_LEVEL, K_BOOL };
 
 struct setting {
 	const char		*name;
@@ -43,6 +43,9 @@ static const struct setting settings[] = {
 	  0, 0777, 0, "an octal mode from 0000 to 0777, e.g. 0660" },
 	{ "log_level", K_LEVEL, offsetof(struct config, log_level), 0,
 	  0, 0, 0, "one of error, warn, info, debug" },
+	{ "prepared_statements", K_BOOL,
+	  offsetof(struct config, prepared_statements), 0, 0, 0, 0,
+	  "on or off" },
 };
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
@@ -58,6 +61,7 @@ config_defaults(struct config *c)
 	c->idempotency_ttl = 86400;
 	c->socket_mode = 0660;
 	c->log_level = LOG_LVL_INFO;
+	c->prepared_statements = 1;
 }
 
 static const struct setting *
@@ -145,6 +149,12 @@ config_set(struct config *c, const char *key, const char *value,
 				c->log_level = (enum log_level)i;
 				return 0;
 			}
+		goto bad;
+	case K_BOOL:
+		if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+			*(int *)(void *)(base + s->off) = value[1] == 'n';
+			return 0;
+		}
 		goto bad;
 	}
 bad:

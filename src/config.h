@@ -22,6 +22,10 @@ struct config {
 	long		 idempotency_ttl;
 	int		 socket_mode;
 	enum log_level	 log_level;
+	/* Named prepared statements, prepared once per connection; off for
+	 * poolers that move sessions between statements (pgbouncer in
+	 * transaction mode before 1.21). */
+	int		 prepared_statements;
 };
 
 /* Fills every setting with its default. */

@@ -42,7 +42,7 @@ usage(FILE *f)
 static struct store *
 db_open(void)
 {
-	struct store	*s = store_new(cfg.database_url);
+	struct store	*s = store_new(cfg.database_url, 0);
 
 	if (s == NULL)
 		fprintf(stderr, "lockboxctl: out of memory\n");

@@ -14,6 +14,7 @@
 
 struct store {
 	const char	*conninfo;
+	int		 prepare;
 	PGconn		*conn;
 	PGresult	*held;		/* backs the rows last returned */
 	unsigned char	*ct;		/* backs secret_row.ct */
@@ -25,13 +26,14 @@ struct store {
 };
 
 struct store *
-store_new(const char *conninfo)
+store_new(const char *conninfo, int prepare)
 {
 	struct store	*s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->conninfo = conninfo;
+	s->prepare = prepare;
 	return s;
 }
 
@@ -164,7 +166,7 @@ store_exec(struct store *s, enum sql_query q, int n,
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((e = store_connect(s)) != LB_OK)
 			return e;
-		if (d->plan_each)
+		if (d->plan_each || !s->prepare)
 			r = PQexecParams(s->conn, d->text, n, NULL, vals, lens,
 			    fmts, 0);
 		else {

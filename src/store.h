@@ -15,8 +15,10 @@
 struct store;
 
 /* Borrows conninfo (a libpq string or URI; "" uses the PG* variables).
- * Does not connect. Returns NULL when out of memory. */
-struct store	*store_new(const char *conninfo);
+ * With prepare, statements are prepared once per connection; without, each
+ * is sent unnamed (for transaction-mode poolers). Does not connect.
+ * Returns NULL when out of memory. */
+struct store	*store_new(const char *conninfo, int prepare);
 void		 store_free(struct store *);
 
 /* The SQLSTATE of the last failed statement, or "" . */

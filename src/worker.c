@@ -200,7 +200,8 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 	memset(&fr, 0, sizeof(fr));
 	w.ctx.cfg = cfg;
 	if (install_signals(&waitmask) < 0 ||
-	    (w.ctx.db = store_new(cfg->database_url)) == NULL ||
+	    (w.ctx.db = store_new(cfg->database_url,
+	    cfg->prepared_statements)) == NULL ||
 	    (w.ctx.crypto = crypto_new(ring)) == NULL ||
 	    FCGX_Init() != 0 ||
 	    FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {

@@ -30,6 +30,9 @@ ParameterizedTestParameters(config, set)
 		{ "log_level", "debug", 1 }, { "log_level", "verbose", 0 },
 		{ "listen", "unix:/run/lockbox.sock", 1 },
 		{ "max_requests", "0", 1 }, { "nonsense", "1", 0 },
+		{ "prepared_statements", "off", 1 },
+		{ "prepared_statements", "on", 1 },
+		{ "prepared_statements", "yes", 0 },
 	};
 	return cr_make_param_array(struct set_case, cases,
 	    sizeof(cases) / sizeof(cases[0]));
