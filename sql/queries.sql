@@ -6,6 +6,14 @@
 -- unnamed and planned on every execution. "-- retry: yes" marks a read that
 -- may be re-sent once on a fresh connection after the old one died.
 
+-- name: session_setup
+-- Once per connection. Index pages are cached or on SSD: at the default
+-- random_page_cost (4) the planner sometimes reads a small provider's rows
+-- by bitmap and sorts them all, so that its first page costs as much as
+-- the provider is large; at 1.1 it walks (provider_slug, id) backwards and
+-- stops after one page, like every other list statement.
+SET random_page_cost = 1.1
+
 -- name: ping
 -- retry: yes
 SELECT 1

@@ -100,6 +100,7 @@ store_connect(struct store *s)
 		"client_encoding", "dbname", NULL
 	};
 	const char	*val[] = { "5", "lockbox", "UTF8", s->conninfo, NULL };
+	PGresult	*r;
 
 	if (s->conn != NULL && PQstatus(s->conn) == CONNECTION_OK)
 		return LB_OK;
@@ -112,6 +113,15 @@ store_connect(struct store *s)
 		store_disconnect(s);
 		return LB_ERR_DATABASE_UNAVAILABLE;
 	}
+	r = PQexec(s->conn, sql_queries[SQL_SESSION_SETUP].text);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		save_error(s, PQerrorMessage(s->conn));
+		log_msg(LOG_LVL_WARN, "session setup failed: %s", s->errmsg);
+		PQclear(r);
+		store_disconnect(s);
+		return LB_ERR_DATABASE_UNAVAILABLE;
+	}
+	PQclear(r);
 	return LB_OK;
 }
 
