@@ -84,6 +84,10 @@ done_testing() {
     # Stopping the stack is part of the test: a process left behind fails.
     if [ -n "${LB_TMP:-}" ] && declare -F stack_stop >/dev/null; then
         if stack_stop; then pass "every process of the stack stopped"; else fail "every process of the stack stopped"; fi
+        local reports
+        reports=$(stack_sanitizer_reports)
+        if [ -z "$reports" ]; then pass "no sanitizer report in any log of the stack"
+        else fail "no sanitizer report in any log of the stack" "$reports"; fi
     fi
     if [ -z "$_T_PLANNED" ]; then
         echo "1..$_T_COUNT"

@@ -246,6 +246,16 @@ stack_stop() {
     return 1
 }
 
+# Lines of AddressSanitizer, LeakSanitizer or UndefinedBehaviorSanitizer
+# reports in the stack's logs (lockbox's stderr, Apache's error log, where
+# mod_fcgid's processes write): empty unless a build with
+# --enable-sanitizers (make check-asan) found something.
+stack_sanitizer_reports() {
+    [ -n "$LB_TMP" ] && [ -d "$LB_TMP" ] || return 0
+    grep -r -h -E 'ERROR: (Address|Leak)Sanitizer|runtime error: |SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer' \
+        --include='*.log' "$LB_TMP" 2>/dev/null | head -n 20
+}
+
 # Live children of this shell, less the subshell that runs this function.
 _lb_my_children() {
     local me=$BASHPID
