@@ -393,6 +393,12 @@ http_read_body(FCGX_Stream *in, struct http_request *req,
 	bodybuf->data[bodybuf->len] = '\0';
 	if (bodybuf->len > (size_t)max_body)
 		return LB_ERR_PAYLOAD_TOO_LARGE;
+	/* A body that stops short of its Content-Length (a peer that went
+	 * away, or stalled until the timeout) is not the request that was
+	 * announced: never act on part of it. */
+	if (req->content_length >= 0 &&
+	    bodybuf->len < (size_t)req->content_length)
+		return LB_ERR_INVALID_JSON;
 	req->body = bodybuf->data;
 	req->body_len = bodybuf->len;
 	return LB_OK;

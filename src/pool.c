@@ -22,7 +22,7 @@
 #define MAX_CHILDREN	(2 * 256 + 2)
 #define STOP_GRACE_MS	30000	/* then SIGKILL */
 #define RETIRE_GRACE_MS	60000	/* a replaced worker's last request */
-#define FAST_DEATH_MS	1000	/* dying younger than this backs off */
+#define FAST_DEATH_MS	1000	/* dying younger than this is "fast" */
 #define BACKOFF_MAX_MS	5000
 
 struct child {
@@ -157,17 +157,23 @@ reap(struct pool *p)
 		else
 			log_msg(LOG_LVL_WARN, "worker %ld exited with status "
 			    "%d", (long)pid, WEXITSTATUS(status));
-		/* A worker that dies young again and again (a bad database
-		 * URL, say) is respawned ever more slowly, not in a loop. */
-		if (age < FAST_DEATH_MS) {
-			if (p->fast_deaths < 16)
-				p->fast_deaths++;
-			delay = 50LL << p->fast_deaths;
-			if (delay > BACKOFF_MAX_MS)
+		/* Workers killed one by one, or a few at once, come back at
+		 * once: a pool with no worker answers nothing. Only when
+		 * they die young again and again, more than twice the pool
+		 * over (a bad database URL, say), does the pool slow down
+		 * instead of spinning. */
+		if (age >= FAST_DEATH_MS) {
+			p->fast_deaths = 0;
+			continue;
+		}
+		if (p->fast_deaths < 64)
+			p->fast_deaths++;
+		if (p->fast_deaths > 2 * worker_count(p)) {
+			delay = 100LL << (p->fast_deaths - 2 * worker_count(p));
+			if (delay > BACKOFF_MAX_MS || delay <= 0)
 				delay = BACKOFF_MAX_MS;
 			p->next_spawn = now_ms() + delay;
-		} else
-			p->fast_deaths = 0;
+		}
 	}
 }
 
@@ -225,6 +231,9 @@ maintain(struct pool *p)
 	for (i = 0; i < MAX_CHILDREN; i++) {
 		if (p->kids[i].pid == 0)
 			continue;
+		/* A worker that has lived a while ends any crash loop. */
+		if (now - p->kids[i].started >= FAST_DEATH_MS)
+			p->fast_deaths = 0;
 		if (p->kids[i].gen == p->gen)
 			current++;
 		else {

@@ -89,6 +89,22 @@ save_error(struct store *s, const char *msg)
 		s->errmsg[--i] = '\0';
 }
 
+/* Server notices ("terminating connection because of ...") go to the log
+ * as JSON lines, not raw to stderr. */
+static void
+notice(void *arg, const char *msg)
+{
+	char	 line[256];
+	size_t	 i;
+
+	(void)arg;
+	snprintf(line, sizeof(line), "%s", msg);
+	for (i = 0; line[i] != '\0'; i++)
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	log_msg(LOG_LVL_WARN, "database notice: %s", line);
+}
+
 static enum lb_err
 store_connect(struct store *s)
 {
@@ -113,6 +129,7 @@ store_connect(struct store *s)
 		store_disconnect(s);
 		return LB_ERR_DATABASE_UNAVAILABLE;
 	}
+	PQsetNoticeProcessor(s->conn, notice, NULL);
 	r = PQexec(s->conn, sql_queries[SQL_SESSION_SETUP].text);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		save_error(s, PQerrorMessage(s->conn));
@@ -151,7 +168,9 @@ result_check(struct store *s, PGresult *r)
 	/* The primary message only: the detail line can quote values. */
 	save_error(s, r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) :
 	    PQerrorMessage(s->conn));
-	if (PQstatus(s->conn) == CONNECTION_BAD ||
+	/* An error without a SQLSTATE comes from libpq, not the server: the
+	 * connection failed, even if libpq has not marked it bad yet. */
+	if (PQstatus(s->conn) == CONNECTION_BAD || s->sqlstate[0] == '\0' ||
 	    sqlstate_unavailable(s->sqlstate))
 		return LB_ERR_DATABASE_UNAVAILABLE;
 	return LB_ERR_INTERNAL;
@@ -401,8 +420,10 @@ fail:
 /* ---- secrets ------------------------------------------------------- */
 
 /* How long a write whose connection broke keeps trying to learn whether
- * it took effect, before answering 503. */
-#define RESOLVE_MS	20000
+ * it took effect. Longer than the shipped front ends wait for an answer
+ * (30 s): the client sees their timeout, never a 503 that could be
+ * false. */
+#define RESOLVE_MS	60000
 
 /* A write's connection broke: it may or may not have committed. Asks the
  * database (reconnecting, for up to RESOLVE_MS) whether secret id exists
@@ -410,11 +431,12 @@ fail:
 static int
 secret_exists_after_failure(struct store *s, int64_t id)
 {
-	struct timespec	 pause = { 0, 200 * 1000 * 1000 };
+	struct timespec	 pause;
 	PGresult	*r;
 	char		 ids[24];
 	const char	*v[1];
-	int		 waited = 0, rc;
+	int64_t		 waited = 0, step = 10;
+	int		 rc;
 
 	snprintf(ids, sizeof(ids), "%" PRId64, id);
 	v[0] = ids;
@@ -423,15 +445,21 @@ secret_exists_after_failure(struct store *s, int64_t id)
 		    LB_OK) {
 			rc = PQntuples(r) == 1;
 			PQclear(r);
-			log_msg(LOG_LVL_WARN, "secret %s: the write's outcome "
-			    "was unknown; it %s", ids, rc ? "took effect" :
-			    "did not take effect");
+			log_msg(LOG_LVL_WARN, "secret %s: a write lost its "
+			    "connection; the row %s now", ids, rc ? "exists" :
+			    "does not exist");
 			return rc;
 		}
 		if (waited >= RESOLVE_MS)
 			return -1;
+		/* Soon at first: the database is often back within a
+		 * second, and this worker answers nothing meanwhile. */
+		pause.tv_sec = 0;
+		pause.tv_nsec = step * 1000 * 1000;
 		nanosleep(&pause, NULL);
-		waited += 200;
+		waited += step;
+		if (step < 50)
+			step += 10;
 	}
 }
 
@@ -517,9 +545,16 @@ store_secret_insert(struct store *s, const struct secret_insert *in,
 	/* A 201 must mean stored and a 503 must mean no effect: when the
 	 * connection broke mid-statement, find out which it was. The id is
 	 * ours alone (nextval), so its row can only be this insert's. */
-	if (e == LB_ERR_DATABASE_UNAVAILABLE &&
-	    secret_exists_after_failure(s, in->id) == 1)
-		return LB_OK;
+	if (e == LB_ERR_DATABASE_UNAVAILABLE) {
+		switch (secret_exists_after_failure(s, in->id)) {
+		case 1:
+			return LB_OK;
+		case 0:
+			return e;
+		default:
+			return LB_ERR_INTERNAL;	/* unknown: never 503 */
+		}
+	}
 	if (strcmp(s->sqlstate, "23505") == 0) {
 		*conflict = strcmp(s->constraint,
 		    "secrets_provider_slug_name_key") == 0 ? CONFLICT_NAME :
@@ -751,9 +786,16 @@ store_secret_delete(struct store *s, int64_t id, const char *if_match)
 	    LB_OK) {
 		/* As for inserts: a 204 must mean gone, a 503 no effect. The
 		 * row being gone is what the client asked for, whoever did it. */
-		if (e == LB_ERR_DATABASE_UNAVAILABLE &&
-		    secret_exists_after_failure(s, id) == 0)
-			return LB_OK;
+		if (e == LB_ERR_DATABASE_UNAVAILABLE) {
+			switch (secret_exists_after_failure(s, id)) {
+			case 0:
+				return LB_OK;
+			case 1:
+				return e;
+			default:
+				return LB_ERR_INTERNAL;
+			}
+		}
 		return e;
 	}
 	if (PQntuples(r) == 1) {

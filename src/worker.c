@@ -96,9 +96,11 @@ serve(struct worker *w, FCGX_Request *fr)
 		http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
 	else if ((e = http_read_body(fr->in, &req, &w->body,
 	    w->ctx.cfg->max_body)) != LB_OK)
-		http_error(resp, e, NULL, e == LB_ERR_PAYLOAD_TOO_LARGE ?
-		    "the body is larger than the limit of %ld bytes" :
-		    "internal error", w->ctx.cfg->max_body);
+		http_error(resp, e, NULL, "%s", e == LB_ERR_PAYLOAD_TOO_LARGE ?
+		    "the body is larger than the limit" :
+		    e == LB_ERR_INVALID_JSON ?
+		    "the body ended before its Content-Length" :
+		    "internal error");
 	else
 		router_dispatch(&w->ctx, &req, resp);
 
@@ -143,6 +145,10 @@ take_one(struct worker *w, FCGX_Request *fr)
 	 * returns < 0; so does a peer that spoke garbage or stalled and
 	 * was dropped. */
 	if (FCGX_Accept_r(fr) >= 0) {
+		/* One request per connection: a kept connection would tie
+		 * this worker to one peer while other connections wait on
+		 * the socket (FCGI_KEEP_CONN is a hint; closing is allowed). */
+		fr->keepConnection = 0;
 		serve(w, fr);
 		FCGX_Finish_r(fr);
 		rc = 0;
