@@ -98,7 +98,10 @@ buf_json_str(struct buf *b, const char *s, size_t n)
 	buf_putc(b, '"');
 	for (i = 0, run = 0; i < n; i++) {
 		c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+		/* RFC 8259's required escapes only, in their shortest form:
+		 * canonical request text is then never longer than the
+		 * request it came from (see secrets.c, fingerprint). */
+		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		buf_append(b, s + run, i - run);
 		run = i + 1;
@@ -108,6 +111,8 @@ buf_json_str(struct buf *b, const char *s, size_t n)
 		case '\n': buf_append(b, "\\n", 2); break;
 		case '\r': buf_append(b, "\\r", 2); break;
 		case '\t': buf_append(b, "\\t", 2); break;
+		case '\b': buf_append(b, "\\b", 2); break;
+		case '\f': buf_append(b, "\\f", 2); break;
 		default:
 			memcpy(esc, "\\u00", 4);
 			esc[4] = hex[c >> 4];

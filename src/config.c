@@ -139,7 +139,7 @@ config_set(struct config *c, const char *key, const char *value,
 			*(long *)(void *)(base + s->off) = v;
 		return 0;
 	case K_MODE:
-		if (parse_mode(value, &v) < 0)
+		if (parse_mode(value, &v) < 0 || v > s->max)
 			goto bad;
 		c->socket_mode = (int)v;
 		return 0;

@@ -77,6 +77,33 @@ log_msg(enum log_level l, const char *fmt, ...)
 	log_end(&b);
 }
 
+/* The path as sent may hold any byte: keep printable ASCII, percent-encode
+ * the rest, and cut it short, so that every log line is valid JSON. */
+static void
+put_path(struct buf *b, const char *p)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char		  out[3 * 256 + 1];
+	size_t		  i, o = 0;
+	unsigned char	  c;
+
+	if (p == NULL) {
+		buf_puts(b, "null");
+		return;
+	}
+	for (i = 0; p[i] != '\0' && i < 256; i++) {
+		c = (unsigned char)p[i];
+		if (c > 0x20 && c < 0x7f && c != '%') {
+			out[o++] = (char)c;
+			continue;
+		}
+		out[o++] = '%';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	buf_json_str(b, out, o);
+}
+
 void
 log_request(const struct log_request *r)
 {
@@ -88,9 +115,9 @@ log_request(const struct log_request *r)
 	buf_puts(&b, ",\"request_id\":");
 	buf_json_str_or_null(&b, r->request_id);
 	buf_puts(&b, ",\"method\":");
-	buf_json_str_or_null(&b, r->method);
+	put_path(&b, r->method);
 	buf_puts(&b, ",\"path\":");
-	buf_json_str_or_null(&b, r->path);
+	put_path(&b, r->path);
 	buf_printf(&b, ",\"status\":%d,\"duration_ms\":%.3f", r->status,
 	    r->duration_ms);
 	buf_puts(&b, ",\"key_prefix\":");

@@ -27,6 +27,7 @@ ParameterizedTestParameters(config, set)
 		{ "idempotency_ttl", "60", 1 }, { "idempotency_ttl", "59", 0 },
 		{ "socket_mode", "0660", 1 }, { "socket_mode", "660", 1 },
 		{ "socket_mode", "0668", 0 }, { "socket_mode", "07777", 0 },
+		{ "socket_mode", "7777", 0 }, { "socket_mode", "4755", 0 },
 		{ "log_level", "debug", 1 }, { "log_level", "verbose", 0 },
 		{ "listen", "unix:/run/lockbox.sock", 1 },
 		{ "max_requests", "0", 1 }, { "nonsense", "1", 0 },
