@@ -93,7 +93,7 @@ put_path(struct buf *b, const char *p)
 	}
 	for (i = 0; p[i] != '\0' && i < 256; i++) {
 		c = (unsigned char)p[i];
-		if (c > 0x20 && c < 0x7f && c != '%') {
+		if (c > 0x20 && c < 0x7f) {
 			out[o++] = (char)c;
 			continue;
 		}

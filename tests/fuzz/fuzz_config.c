@@ -49,6 +49,9 @@ check_ranges(const struct config *c)
 	    "documented range): setuid, setgid or sticky bits on the socket");
 	FUZZ_CHECK("config-range-log_level", c->log_level >= LOG_LVL_ERROR &&
 	    c->log_level <= LOG_LVL_DEBUG, "log_level outside its names");
+	FUZZ_CHECK("config-range-prepared_statements",
+	    c->prepared_statements == 0 || c->prepared_statements == 1,
+	    "prepared_statements neither on nor off");
 }
 
 /* The one message a refused database_url may give: never its value. */
