@@ -407,7 +407,9 @@ http_read_body(FCGX_Stream *in, struct http_request *req,
 int
 http_send(FCGX_Stream *out, const struct buf *r)
 {
+	/* No flush: FCGX_Finish_r sends the rest with the end-of-request
+	 * record, in one write. */
 	if (r->len > 0 && FCGX_PutStr(r->data, (int)r->len, out) != (int)r->len)
 		return -1;
-	return FCGX_FFlush(out);
+	return 0;
 }

@@ -74,8 +74,6 @@ struct http_request {
 	char			*query_store;	/* owns the params strings */
 };
 
-#define HTTP_MAX_HEADERS 8
-
 struct http_response {
 	int			 status;
 	struct buf		 body;
@@ -138,7 +136,8 @@ int	http_request_id_valid(const char *s);
  * own, reused and wiped between requests. */
 enum lb_err http_read_body(FCGX_Stream *in, struct http_request *,
 	    struct buf *bodybuf, long max_body);
-/* Writes rendered bytes to the stream; -1 when the peer went away. */
+/* Queues rendered bytes on the stream (FCGX_Finish_r sends them); -1 when
+ * the peer went away. */
 int	http_send(FCGX_Stream *out, const struct buf *rendered);
 #endif
 

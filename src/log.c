@@ -4,18 +4,27 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "log.h"
 
 static enum log_level	 log_level = LOG_LVL_INFO;
+static long		 log_pid;
+static struct buf	 pending;	/* request lines not yet written */
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
 void
 log_set_level(enum log_level l)
 {
 	log_level = l;
+}
+
+void
+log_set_process(void)
+{
+	log_pid = (long)getpid();
 }
 
 int
@@ -35,26 +44,47 @@ log_begin(struct buf *b, enum log_level l)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
 	buf_printf(b, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"pid\":%ld",
-	    t, ts.tv_nsec / 1000000, level_names[l], (long)getpid());
+	    t, ts.tv_nsec / 1000000, level_names[l],
+	    log_pid ? log_pid : (long)getpid());
 }
 
-/* One write(2) per line, so that lines from several workers sharing one
- * stderr never interleave. */
 static void
-log_end(struct buf *b)
+write_all(const char *p, size_t len)
 {
 	ssize_t	 n;
 	size_t	 off = 0;
 
-	buf_puts(b, "}\n");
-	if (b->oom)
-		goto out;
-	while (off < b->len) {
-		n = write(STDERR_FILENO, b->data + off, b->len - off);
+	while (off < len) {
+		n = write(STDERR_FILENO, p + off, len - off);
 		if (n <= 0)
 			break;
 		off += (size_t)n;
 	}
+}
+
+void
+log_flush(void)
+{
+	if (pending.len > 0 && !pending.oom)
+		write_all(pending.data, pending.len);
+	buf_reset(&pending);
+}
+
+/* Ends a line. A message is written at once (with what is pending before
+ * it, to keep the order); a request line joins the pending ones, which go
+ * out before they would pass PIPE_BUF: writes to a pipe up to that size
+ * are atomic, so workers sharing stderr never mix their lines. */
+static void
+log_end(struct buf *b, int hold)
+{
+	buf_puts(b, "}\n");
+	if (b->oom)
+		goto out;
+	if (pending.len + b->len > PIPE_BUF)
+		log_flush();
+	buf_append(&pending, b->data, b->len);
+	if (!hold)
+		log_flush();
 out:
 	buf_free(b);
 }
@@ -74,7 +104,7 @@ log_msg(enum log_level l, const char *fmt, ...)
 	log_begin(&b, l);
 	buf_puts(&b, ",\"msg\":");
 	buf_json_str(&b, msg, strlen(msg));
-	log_end(&b);
+	log_end(&b, 0);
 }
 
 /* The path as sent may hold any byte: keep printable ASCII, percent-encode
@@ -126,5 +156,5 @@ log_request(const struct log_request *r)
 		buf_puts(&b, ",\"error\":");
 		buf_json_str_or_null(&b, r->error_code);
 	}
-	log_end(&b);
+	log_end(&b, 1);
 }

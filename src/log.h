@@ -7,6 +7,11 @@
 #include "config.h"
 
 void	log_set_level(enum log_level);
+/* Call in every new process (after fork): lines carry its pid. */
+void	log_set_process(void);
+/* Writes request lines held back (log_request batches them); a worker
+ * calls it before it waits for the next request, and before it exits. */
+void	log_flush(void);
 int	log_enabled(enum log_level);
 void	log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -21,6 +26,10 @@ struct log_request {
 	const char	*error_code;	/* NULL on success */
 };
 
+/* One line per request. Lines are held back and written together, at most
+ * PIPE_BUF bytes at a time (so that lines from several workers sharing one
+ * pipe never interleave), and always before the worker waits for work:
+ * a busy worker pays one write for many requests, an idle one none. */
 void	log_request(const struct log_request *);
 
 #endif

@@ -124,6 +124,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	log_set_level(cfg.log_level);
+	log_set_process();
 
 	if (cfg.listen[0] == '\0') {
 		if (!listen_is_socket(0)) {

@@ -84,6 +84,7 @@ child_main(struct pool *p, pid_t master)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != master)
 		_exit(0);
+	log_set_process();
 	if (lockdown_drop(p->cfg->user, err, sizeof(err)) < 0) {
 		log_msg(LOG_LVL_ERROR, "%s", err);
 		_exit(2);

@@ -82,13 +82,16 @@ ms_since(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static void
+/* Serves one request. Returns 1 when the request's input was read to its
+ * end, so that the connection may simply be closed. */
+static int
 serve(struct worker *w, FCGX_Request *fr)
 {
 	struct http_request	 req;
 	struct http_response	*resp = &w->resp;
 	struct log_request	 lr;
 	enum lb_err		 e;
+	int			 drained = 0;
 
 	http_response_reset(resp);
 	buf_reset(&w->out);
@@ -101,8 +104,13 @@ serve(struct worker *w, FCGX_Request *fr)
 		    e == LB_ERR_INVALID_JSON ?
 		    "the body ended before its Content-Length" :
 		    "internal error");
-	else
+	else {
+		/* The end of the input (the empty FCGI_STDIN record) read
+		 * now: nothing unread is left when the connection closes. */
+		drained = FCGX_GetChar(fr->in) == EOF &&
+		    FCGX_GetError(fr->in) == 0;
 		router_dispatch(&w->ctx, &req, resp);
+	}
 
 	http_response_render(&req, resp, &w->out);
 	if (w->out.oom) {
@@ -130,6 +138,7 @@ serve(struct worker *w, FCGX_Request *fr)
 	buf_explicit_bzero(resp->body.data, resp->body.len);
 	w->body.len = 0;
 	http_request_free(&req);
+	return drained;
 }
 
 /* One request, from accept to finish, under the peer timeout. Returns 0
@@ -149,7 +158,13 @@ take_one(struct worker *w, FCGX_Request *fr)
 		 * this worker to one peer while other connections wait on
 		 * the socket (FCGI_KEEP_CONN is a hint; closing is allowed). */
 		fr->keepConnection = 0;
-		serve(w, fr);
+		/* With the whole request read, close at once: libfcgi would
+		 * otherwise shut down, then wait for the web server to close
+		 * its end first, holding this worker until it does. A request
+		 * cut short (413) keeps that lingering close, so the web
+		 * server can read the answer before it sees the close. */
+		if (serve(w, fr))
+			FCGX_Detach(fr);
 		FCGX_Finish_r(fr);
 		rc = 0;
 	}
@@ -226,6 +241,7 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 	}
 
 	while (!stop_now && !stop_drain) {
+		log_flush();
 		n = epoll_pwait(ep, &ev, 1, PURGE_EVERY_MS, &waitmask);
 		if (n < 0 && errno != EINTR) {
 			log_msg(LOG_LVL_ERROR, "epoll_pwait: %s",
@@ -248,6 +264,7 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 	}
 	rc = 0;
 out:
+	log_flush();
 	if (ep >= 0)
 		close(ep);
 	if (fr_ok)
