@@ -14,6 +14,8 @@
 #   pg_start                        PostgreSQL 15; exports LB_PG_SOCKDIR, LB_PG_PORT,
 #                                   LOCKBOX_DATABASE_URL
 #   pg_stop|pg_restart [fast|immediate], pg_pause, pg_resume
+#   pgbouncer_start                 pgbouncer in transaction pooling mode in front
+#                                   of PostgreSQL; exports LB_PGB_URL; pgbouncer_stop
 #   lockbox_setup [KEY=VALUE...]    config, key ring, migrations, API keys:
 #                                   exports LB_KEY_WRITE, LB_KEY_READ, LB_KEY_REVOKED
 #   lockbox_start [--listen ADDR] [--workers N] [-- EXTRA ARGS]
@@ -214,6 +216,7 @@ stack_stop() {
     nginx_stop
     apache_stop
     lockbox_stop
+    pgbouncer_stop
     pg_stop fast
     # Whatever else this shell started and still runs (a background job, a
     # pool the test stopped tracking...): SIGTERM, then SIGKILL.  Never a
@@ -275,6 +278,50 @@ _lb_our_pids() {
             printf '%s ' "$pid"
         fi
     done
+}
+
+# ---------------------------------------------------------------- pgbouncer
+
+LB_PGB_DIR=
+# pgbouncer_start -- transaction pooling, as several lockbox hosts sharing
+# one database would use it; unix socket only.  Runs as postgres (pgbouncer
+# refuses root).  Point lockbox at it with
+#   lockbox_setup database_url="$LB_PGB_URL" prepared_statements=off
+pgbouncer_start() {
+    local port
+    LB_PGB_DIR=$LB_TMP/pgbouncer
+    lb_free_port port
+    mkdir -p "$LB_PGB_DIR"
+    printf '%s\n' "[databases]" \
+        "lockbox = host=$LB_PG_SOCKDIR port=$LB_PG_PORT dbname=lockbox user=postgres" \
+        "" "[pgbouncer]" "listen_addr =" "listen_port = $port" \
+        "unix_socket_dir = $LB_PGB_DIR" "auth_type = trust" \
+        "auth_file = $LB_PGB_DIR/users.txt" "pool_mode = transaction" \
+        "max_client_conn = 500" "default_pool_size = 20" \
+        "logfile = $LB_PGB_DIR/pgbouncer.log" \
+        "pidfile = $LB_PGB_DIR/pgbouncer.pid" >"$LB_PGB_DIR/pgbouncer.ini"
+    echo '"postgres" ""' >"$LB_PGB_DIR/users.txt"
+    chown -R postgres "$LB_PGB_DIR"
+    ( _lb_close_fds; exec runuser -u postgres -- pgbouncer -d "$LB_PGB_DIR/pgbouncer.ini" ) \
+        </dev/null >>"$LB_PGB_DIR/start.log" 2>&1 \
+        || { lb_tail "$LB_PGB_DIR/start.log"; _lb_die "pgbouncer does not start"; }
+    local deadline=$((SECONDS + 15))
+    until [ -S "$LB_PGB_DIR/.s.PGSQL.$port" ] && [ -s "$LB_PGB_DIR/pgbouncer.pid" ]; do
+        [ "$SECONDS" -lt "$deadline" ] || { lb_tail "$LB_PGB_DIR/pgbouncer.log"; _lb_die "pgbouncer does not listen"; }
+        sleep 0.05
+    done
+    export LB_PGB_URL="host=$LB_PGB_DIR port=$port dbname=lockbox user=postgres"
+    _lb_say "pgbouncer $(cat "$LB_PGB_DIR/pgbouncer.pid") (transaction pooling) on $LB_PGB_DIR/.s.PGSQL.$port"
+}
+
+pgbouncer_stop() {
+    [ -n "$LB_PGB_DIR" ] && [ -s "$LB_PGB_DIR/pgbouncer.pid" ] || return 0
+    local pid
+    pid=$(cat "$LB_PGB_DIR/pgbouncer.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    lb_wait_gone 5 "$pid" || kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$LB_PGB_DIR/pgbouncer.pid"
+    LB_PGB_DIR=
 }
 
 # ---------------------------------------------------------------- PostgreSQL
