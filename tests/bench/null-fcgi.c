@@ -1,7 +1,9 @@
 /* null-fcgi: the benchmark's FastCGI ceiling. The same libfcgi, the same
  * kind of socket and the same number of pre-forked processes as lockbox,
- * answering every request with a fixed small JSON body and nothing else:
- * what nginx plus the FastCGI hop cost before lockbox does any work.
+ * answering every request with a JSON body and nothing else: what nginx
+ * plus the FastCGI hop cost before lockbox does any work. The body is
+ * {"status":"ok"}, or as many bytes as the query string's bytes=N asks,
+ * so that a route's ceiling carries as much as the route answers.
  *
  *   null-fcgi --listen unix:/path|HOST:PORT [--workers N]
  */
@@ -16,28 +18,43 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char answer[] =
+static const char head[] =
     "Status: 200 OK\r\n"
     "Content-Type: application/json; charset=utf-8\r\n"
-    "Content-Length: 15\r\n"
     "Cache-Control: no-store\r\n"
-    "X-Request-Id: null\r\n"
-    "\r\n"
-    "{\"status\":\"ok\"}";
+    "X-Request-Id: null\r\n";
 
 static int
 serve(int fd)
 {
 	FCGX_Request	 req;
-	char		 buf[4096];
+	char		 buf[4096], *body;
+	const char	*qs, *p;
+	long		 n;
 
-	if (FCGX_InitRequest(&req, fd, 0) != 0)
+	if ((body = malloc(1 << 20)) == NULL ||
+	    FCGX_InitRequest(&req, fd, 0) != 0)
 		return 1;
+	memset(body, 'x', 1 << 20);
 	while (FCGX_Accept_r(&req) >= 0) {
 		/* Read the body as lockbox would, then answer. */
 		while (FCGX_GetStr(buf, sizeof(buf), req.in) > 0)
 			;
-		FCGX_PutStr(answer, (int)sizeof(answer) - 1, req.out);
+		n = 0;
+		qs = FCGX_GetParam("QUERY_STRING", req.envp);
+		if (qs != NULL && (p = strstr(qs, "bytes=")) != NULL)
+			n = strtol(p + 6, NULL, 10);
+		if (n < 15 || n > (1 << 20) - 2)
+			n = 15;
+		FCGX_PutStr(head, (int)sizeof(head) - 1, req.out);
+		FCGX_FPrintF(req.out, "Content-Length: %ld\r\n\r\n", n);
+		if (n == 15)
+			FCGX_PutStr("{\"status\":\"ok\"}", 15, req.out);
+		else {
+			FCGX_PutStr("\"", 1, req.out);
+			FCGX_PutStr(body, (int)n - 2, req.out);
+			FCGX_PutStr("\"", 1, req.out);
+		}
 		FCGX_Finish_r(&req);
 	}
 	return 0;

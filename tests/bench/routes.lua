@@ -54,7 +54,7 @@ request = function()
       local id = rows - (counter - 1) * nthreads - tid
       return wrk.format("DELETE", "/v1/admin/secrets/" .. id)
    elseif route == "health" then
-      return wrk.format("GET", "/v1/health")
+      return wrk.format("GET", "/v1/health?bytes=" .. (os.getenv("LB_BENCH_BYTES") or "15"))
    else
       return wrk.format("GET", "/")
    end
