@@ -175,7 +175,8 @@ fuzz_check_fingerprint_buffer(struct json_object *o, size_t body_len)
 	cap = b.cap;
 	buf_puts(&b, CREATE_PREFIX);
 	json_canonical(&b, o);
-	if (b.data != before || b.cap != cap)
+	if ((b.data != before || b.cap != cap) &&
+	    !fuzz_open("fingerprint-buffer-moved"))
 		fprintf(stderr, "fingerprint text of a %zu-byte body needs "
 		    "%zu bytes; %zu were reserved\n", body_len, b.len,
 		    body_len + 256);
