@@ -5,24 +5,20 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LOCKBOX_WITH_FCGI
+#include "conns.h"
 #include "http.h"
 #include "log.h"
 #include "router.h"
 #include "worker.h"
 
 /* How long a stopping worker keeps serving connections that were already
- * queued on the socket before it gives up on them. */
-#define DRAIN_SECONDS	5
-/* The longest a FastCGI peer may take to send a request or take the
- * answer. Web servers send the whole request at once, so only a broken or
- * hostile peer meets it; database waits are not cut short (libpq retries
- * an interrupted wait). */
-#define PEER_TIMEOUT	15
+ * queued on the socket, or kept open by the web server, before it gives up
+ * on them. */
+#define DRAIN_SECONDS	10
 /* How often a busy worker removes expired idempotency records. */
 #define PURGE_EVERY_MS	60000
 
@@ -85,8 +81,9 @@ ms_since(const struct timespec *t0)
 /* Serves one request. Returns 1 when the request's input was read to its
  * end, so that the connection may simply be closed. */
 static int
-serve(struct worker *w, FCGX_Request *fr)
+serve(void *arg, FCGX_Request *fr)
 {
+	struct worker		*w = arg;
 	struct http_request	 req;
 	struct http_response	*resp = &w->resp;
 	struct log_request	 lr;
@@ -141,37 +138,6 @@ serve(struct worker *w, FCGX_Request *fr)
 	return drained;
 }
 
-/* One request, from accept to finish, under the peer timeout. Returns 0
- * when a request was served, -1 when there was none to take. */
-static int
-take_one(struct worker *w, FCGX_Request *fr)
-{
-	int	 rc = -1;
-
-	alarm(PEER_TIMEOUT);
-	/* The socket is non-blocking: when another worker won the race for
-	 * this connection, accept fails with EAGAIN and FCGX_Accept_r
-	 * returns < 0; so does a peer that spoke garbage or stalled and
-	 * was dropped. */
-	if (FCGX_Accept_r(fr) >= 0) {
-		/* One request per connection: a kept connection would tie
-		 * this worker to one peer while other connections wait on
-		 * the socket (FCGI_KEEP_CONN is a hint; closing is allowed). */
-		fr->keepConnection = 0;
-		/* With the whole request read, close at once: libfcgi would
-		 * otherwise shut down, then wait for the web server to close
-		 * its end first, holding this worker until it does. A request
-		 * cut short (413) keeps that lingering close, so the web
-		 * server can read the answer before it sees the close. */
-		if (serve(w, fr))
-			FCGX_Detach(fr);
-		FCGX_Finish_r(fr);
-		rc = 0;
-	}
-	alarm(0);
-	return rc;
-}
-
 static int
 install_signals(sigset_t *served_mask)
 {
@@ -209,66 +175,43 @@ worker_run(const struct config *cfg, const struct keyring *ring,
     int listen_fd)
 {
 	struct worker		 w;
-	struct epoll_event	 ev;
-	FCGX_Request		 fr;
+	struct conns		*cs = NULL;
 	sigset_t		 waitmask;
-	struct timespec		 t0;
 	long			 served = 0, since_purge = 0;
 	int64_t			 next_purge = now_ms() + PURGE_EVERY_MS;
-	int			 ep = -1, n, rc = 1, fr_ok = 0;
+	int			 n, rc = 1;
 
 	memset(&w, 0, sizeof(w));
-	memset(&fr, 0, sizeof(fr));
 	w.ctx.cfg = cfg;
 	if (install_signals(&waitmask) < 0 ||
 	    (w.ctx.db = store_new(cfg->database_url,
 	    cfg->prepared_statements)) == NULL ||
 	    (w.ctx.crypto = crypto_new(ring)) == NULL ||
 	    FCGX_Init() != 0 ||
-	    FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	    (cs = conns_new(listen_fd, serve, &w)) == NULL) {
 		log_msg(LOG_LVL_ERROR, "worker start-up failed");
-		goto out;
-	}
-	fr_ok = 1;
-	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
-		goto out;
-	memset(&ev, 0, sizeof(ev));
-	/* EPOLLEXCLUSIVE: one connection wakes one idle worker, not all. */
-	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev) < 0) {
-		log_msg(LOG_LVL_ERROR, "epoll_ctl: %s", strerror(errno));
 		goto out;
 	}
 
 	while (!stop_now && !stop_drain) {
 		log_flush();
-		n = epoll_pwait(ep, &ev, 1, PURGE_EVERY_MS, &waitmask);
-		if (n < 0 && errno != EINTR) {
-			log_msg(LOG_LVL_ERROR, "epoll_pwait: %s",
-			    strerror(errno));
+		if ((n = conns_serve_ready(cs, PURGE_EVERY_MS, &waitmask)) < 0)
 			goto out;
-		}
-		if (n > 0 && take_one(&w, &fr) == 0) {
-			since_purge++;
-			if (cfg->max_requests > 0 &&
-			    ++served >= cfg->max_requests)
-				break;
-		}
+		since_purge += n;
+		served += n;
+		if (cfg->max_requests > 0 && served >= cfg->max_requests)
+			break;
 		purge(&w, &next_purge, &since_purge);
 	}
-	if (stop_drain && !stop_now) {
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		while (ms_since(&t0) < DRAIN_SECONDS * 1000.0 &&
-		    take_one(&w, &fr) == 0)
-			;
-	}
+	/* SIGTERM: the pool stops, so what is queued on the socket is
+	 * answered here. SIGQUIT (replaced) and max_requests: the other
+	 * workers take the socket; only the kept connections are closed
+	 * politely. */
+	conns_drain(cs, stop_drain && !stop_now, DRAIN_SECONDS, &waitmask);
 	rc = 0;
 out:
 	log_flush();
-	if (ep >= 0)
-		close(ep);
-	if (fr_ok)
-		FCGX_Free(&fr, 1);
+	conns_free(cs);
 	store_free(w.ctx.db);
 	crypto_free(w.ctx.crypto);
 	buf_wipe(&w.body);

@@ -1121,9 +1121,9 @@ stall_cases(void)
 		send_all(i, b.d, b.len);
 		t0 = now_ms();
 		read_outcome(i, 2000, 1, &o);
-		/* lockbox serves one request per connection and closes it
-		 * (README): the web server then opens a new one. What must
-		 * never happen is a kept connection left hanging. */
+		/* lockbox keeps the connection open for the next request
+		 * (README); closing it after the first would be allowed too.
+		 * What must never happen is a kept connection left hanging. */
 		result((o.end_request && o.http_status == 200) || o.closed,
 		    "keep-conn: a second request on the kept connection is "
 		    "answered, or the connection was closed after the first, "
