@@ -124,18 +124,33 @@ SELECT id, name, provider_slug, description, metadata::text, version,
 
 -- name: secret_list
 -- retry: yes
+-- The inner LIMIT (the largest page, 100, plus the row that tells whether
+-- another page exists) is a constant so that the planner prices the
+-- generic plan right and keeps it: with only LIMIT $1 it assumes a tenth
+-- of the table, keeps planning every execution, and planning (which
+-- inlines api_time) costs more than the page. The scan still stops at
+-- $1 rows.
 SELECT id, name, provider_slug, description, metadata::text, version,
        lockbox.api_time(created_at), lockbox.api_time(updated_at)
-  FROM lockbox.secrets
+  FROM (SELECT id, name, provider_slug, description, metadata, version,
+               created_at, updated_at
+          FROM lockbox.secrets
+         ORDER BY id DESC
+         LIMIT 101) page
  ORDER BY id DESC
  LIMIT $1
 
 -- name: secret_list_after
 -- retry: yes
+-- The inner LIMIT: as in secret_list.
 SELECT id, name, provider_slug, description, metadata::text, version,
        lockbox.api_time(created_at), lockbox.api_time(updated_at)
-  FROM lockbox.secrets
- WHERE id < $1
+  FROM (SELECT id, name, provider_slug, description, metadata, version,
+               created_at, updated_at
+          FROM lockbox.secrets
+         WHERE id < $1
+         ORDER BY id DESC
+         LIMIT 101) page
  ORDER BY id DESC
  LIMIT $2
 

@@ -1,14 +1,15 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "conns.h"
 #include "log.h"
 
@@ -41,15 +42,6 @@ struct conns {
 	struct conn	 c[MAX_CONNS];
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 listen_on(struct conns *cs, int on)
 {
@@ -75,7 +67,14 @@ conns_new(int listen_fd, conns_serve_fn serve, void *arg)
 {
 	struct conns	*cs;
 	size_t		 i;
+	int		 fl;
 
+	/* Another worker may win the race for a new connection: the loser
+	 * must get EAGAIN, not wait in accept while its kept connections
+	 * wait for it. */
+	if ((fl = fcntl(listen_fd, F_GETFL)) < 0 ||
+	    fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return NULL;
 	if ((cs = calloc(1, sizeof(*cs))) == NULL)
 		return NULL;
 	cs->ep = -1;
@@ -233,14 +232,14 @@ conns_drain(struct conns *cs, int backlog, int seconds, const sigset_t *mask)
 {
 	struct epoll_event	 ev[MAX_EVENTS];
 	struct conn		*c;
-	int64_t			 deadline = now_ms() + seconds * 1000L, left;
+	int64_t			 deadline = clock_ms() + seconds * 1000L, left;
 	long			 served = 0;
 	size_t			 i;
 	int			 n;
 
 	/* What is already queued on the socket was sent to this pool:
 	 * answer it rather than leave it to a reset. */
-	while (backlog && now_ms() < deadline &&
+	while (backlog && clock_ms() < deadline &&
 	    (c = free_conn(cs)) != NULL && take(cs, c))
 		served++;
 	listen_on(cs, 0);
@@ -249,7 +248,7 @@ conns_drain(struct conns *cs, int backlog, int seconds, const sigset_t *mask)
 	 * requests): waiting for that, rather than closing them here, leaves
 	 * no moment in which it sends a request on a connection this worker
 	 * is closing. Requests that still arrive meanwhile are answered. */
-	while (cs->held > 0 && (left = deadline - now_ms()) > 0) {
+	while (cs->held > 0 && (left = deadline - clock_ms()) > 0) {
 		n = epoll_pwait(cs->ep, ev, MAX_EVENTS, (int)left, mask);
 		if (n < 0 && errno != EINTR)
 			break;

@@ -14,6 +14,7 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
+#include "clock.h"
 #include "lockdown.h"
 #include "log.h"
 #include "pool.h"
@@ -46,15 +47,6 @@ struct pool {
 	int		 fast_deaths;
 	int64_t		 next_spawn;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 worker_count(const struct pool *p)
@@ -115,7 +107,7 @@ spawn(struct pool *p)
 		child_main(p, master);
 	p->kids[i].pid = pid;
 	p->kids[i].gen = p->gen;
-	p->kids[i].started = now_ms();
+	p->kids[i].started = clock_ms();
 	p->kids[i].retire_deadline = 0;
 	log_msg(LOG_LVL_DEBUG, "worker %ld started", (long)pid);
 	return 0;
@@ -144,7 +136,7 @@ reap(struct pool *p)
 			;
 		if (i == MAX_CHILDREN)
 			continue;
-		age = now_ms() - p->kids[i].started;
+		age = clock_ms() - p->kids[i].started;
 		expected = p->stopping || p->kids[i].retire_deadline != 0 ||
 		    (WIFEXITED(status) && WEXITSTATUS(status) == 0);
 		p->kids[i].pid = 0;
@@ -173,7 +165,7 @@ reap(struct pool *p)
 			delay = 100LL << (p->fast_deaths - 2 * worker_count(p));
 			if (delay > BACKOFF_MAX_MS || delay <= 0)
 				delay = BACKOFF_MAX_MS;
-			p->next_spawn = now_ms() + delay;
+			p->next_spawn = clock_ms() + delay;
 		}
 	}
 }
@@ -184,7 +176,7 @@ begin_stop(struct pool *p)
 	if (p->stopping)
 		return;
 	p->stopping = 1;
-	p->stop_deadline = now_ms() + STOP_GRACE_MS;
+	p->stop_deadline = clock_ms() + STOP_GRACE_MS;
 	/* No new connection can reach a socket file that is gone; the ones
 	 * already queued are served by the draining workers. */
 	if (p->unix_path != NULL)
@@ -225,7 +217,7 @@ begin_reload(struct pool *p)
 static void
 maintain(struct pool *p)
 {
-	int64_t	 now = now_ms();
+	int64_t	 now = clock_ms();
 	int	 want = worker_count(p), current = 0, old = 0, retiring = 0;
 	size_t	 i;
 
@@ -303,7 +295,7 @@ pool_run(struct config *cfg, struct keyring *ring, int listen_fd,
 				alive += p->kids[i].pid != 0;
 			if (alive == 0)
 				break;
-			if (now_ms() > p->stop_deadline)
+			if (clock_ms() > p->stop_deadline)
 				signal_all(p, SIGKILL);
 		}
 		/* Wake at least every 100 ms for back-off and deadlines. */

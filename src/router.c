@@ -12,6 +12,7 @@ struct route {
 	enum http_scope		 scope;		/* SCOPE_NONE: no key needed */
 	const char *const	*params;	/* allowed query parameters */
 	route_handler		 handler;
+	route_ahead		 ahead;		/* NULL: nothing to read ahead */
 };
 
 static const char *const no_params[] = { NULL };
@@ -20,18 +21,21 @@ static const char *const list_params[] = {
 };
 
 static const struct route routes[] = {
-	{ "/v1/health", HTTP_GET, SCOPE_NONE, no_params, health_get },
-	{ "/v1/openapi.json", HTTP_GET, SCOPE_NONE, no_params, openapi_get },
+	{ "/v1/health", HTTP_GET, SCOPE_NONE, no_params, health_get, NULL },
+	{ "/v1/openapi.json", HTTP_GET, SCOPE_NONE, no_params, openapi_get,
+	  NULL },
 	{ "/v1/admin/secrets", HTTP_GET, SCOPE_READ, list_params,
-	  secrets_list },
+	  secrets_list, secrets_list_ahead },
+	/* Reads only: a write waits for the key. The create's id is a read
+	 * (nextval); one taken for a refused request is a gap, nothing more. */
 	{ "/v1/admin/secrets", HTTP_POST, SCOPE_WRITE, no_params,
-	  secrets_create },
+	  secrets_create, secrets_create_ahead },
 	{ "/v1/admin/secrets/{id}", HTTP_GET, SCOPE_READ, no_params,
-	  secrets_get },
+	  secrets_get, secrets_get_ahead },
 	{ "/v1/admin/secrets/{id}", HTTP_PATCH, SCOPE_WRITE, no_params,
-	  secrets_update },
+	  secrets_update, NULL },
 	{ "/v1/admin/secrets/{id}", HTTP_DELETE, SCOPE_WRITE, no_params,
-	  secrets_delete },
+	  secrets_delete, NULL },
 };
 
 static const struct {
@@ -140,6 +144,9 @@ router_dispatch(struct lockbox_ctx *ctx, struct http_request *req,
 		return;
 	}
 	req->path_arg = arg;
+	if (found->ahead != NULL && found->scope != SCOPE_NONE &&
+	    req->api_key != NULL)
+		found->ahead(ctx, req);
 	if (found->scope != SCOPE_NONE &&
 	    auth_check(ctx, req, resp, found->scope) != LB_OK)
 		return;

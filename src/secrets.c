@@ -60,6 +60,22 @@ secret_headers(struct http_response *resp, int64_t id, int64_t version,
 
 /* ---- list ----------------------------------------------------------- */
 
+void
+secrets_list_ahead(struct lockbox_ctx *ctx, const struct http_request *req)
+{
+	struct http_response	 quiet;
+	struct list_query	 q;
+	int64_t			 after = 0;
+
+	memset(&quiet, 0, sizeof(quiet));
+	if (validate_list_query(req, &q, &quiet) == LB_OK &&
+	    (q.cursor == NULL || cursor_decode(ctx->crypto, q.cursor,
+	    q.provider_slug, &after) == LB_OK))
+		store_secret_list_ahead(ctx->db, q.provider_slug, after,
+		    q.limit + 1);
+	http_response_free(&quiet);
+}
+
 enum lb_err
 secrets_list(struct lockbox_ctx *ctx, struct http_request *req,
     struct http_response *resp)
@@ -80,6 +96,8 @@ secrets_list(struct lockbox_ctx *ctx, struct http_request *req,
 		    "filter, or was altered");
 	/* One row more than asked tells whether another page exists,
 	 * without a trailing empty page. */
+	_Static_assert(LIMIT_MAX + 1 == 101, "sql/queries.sql: the inner "
+	    "LIMIT of secret_list and secret_list_after is LIMIT_MAX + 1");
 	if ((e = store_secret_list(ctx->db, q.provider_slug, after,
 	    q.limit + 1, rows, &n)) != LB_OK)
 		return store_failed(resp, e);
@@ -184,6 +202,13 @@ replay(struct lockbox_ctx *ctx, struct http_request *req,
 	secret_headers(resp, row.secret_id, 1, 1);
 	http_header(resp, "Idempotent-Replayed", "true");
 	return LB_OK;
+}
+
+void
+secrets_create_ahead(struct lockbox_ctx *ctx, const struct http_request *req)
+{
+	(void)req;
+	store_secret_next_id_ahead(ctx->db);
 }
 
 enum lb_err
@@ -293,6 +318,18 @@ out:
 }
 
 /* ---- get ------------------------------------------------------------ */
+
+void
+secrets_get_ahead(struct lockbox_ctx *ctx, const struct http_request *req)
+{
+	struct http_response	 quiet;
+	int64_t			 id;
+
+	memset(&quiet, 0, sizeof(quiet));
+	if (validate_id(req->path_arg, &id, &quiet) == LB_OK)
+		store_secret_get_ahead(ctx->db, id);
+	http_response_free(&quiet);
+}
 
 enum lb_err
 secrets_get(struct lockbox_ctx *ctx, struct http_request *req,

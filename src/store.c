@@ -12,6 +12,21 @@
 #include "sql_queries.h"
 #include "store.h"
 
+/* A read sent in the same round trip as the next statement (libpq
+ * pipeline mode). The router names, before it checks the API key, the read
+ * its handler will make first: the key lookup and that read then cost one
+ * round trip instead of two. The read's answer waits for the handler to
+ * ask for exactly that statement with exactly those parameters; any other
+ * statement drops it (the key was refused, say), so a read made for a
+ * refused key reaches nobody. */
+#define AHEAD_PARAMS	3
+struct ahead {
+	enum sql_query	 q;		/* SQL__COUNT: none */
+	int		 n;
+	char		 val[AHEAD_PARAMS][72];
+	PGresult	*res;		/* its answer, once read */
+};
+
 struct store {
 	const char	*conninfo;
 	int		 prepare;
@@ -23,6 +38,7 @@ struct store {
 	unsigned char	 prepared[SQL__COUNT];
 	char		 sqlstate[6];
 	char		 errmsg[256];
+	struct ahead	 ahead;
 };
 
 struct store *
@@ -34,6 +50,7 @@ store_new(const char *conninfo, int prepare)
 		return NULL;
 	s->conninfo = conninfo;
 	s->prepare = prepare;
+	s->ahead.q = SQL__COUNT;
 	return s;
 }
 
@@ -52,12 +69,21 @@ release_held(struct store *s)
 	s->held = NULL;
 }
 
+static void
+ahead_drop(struct store *s)
+{
+	PQclear(s->ahead.res);
+	s->ahead.res = NULL;
+	s->ahead.q = SQL__COUNT;
+}
+
 void
 store_free(struct store *s)
 {
 	if (s == NULL)
 		return;
 	release_held(s);
+	ahead_drop(s);
 	store_disconnect(s);
 	free(s->ct);
 	free(s);
@@ -176,6 +202,120 @@ result_check(struct store *s, PGresult *r)
 	return LB_ERR_INTERNAL;
 }
 
+static int
+sendable(const struct store *s, enum sql_query q)
+{
+	return sql_queries[q].plan_each || !s->prepare || s->prepared[q];
+}
+
+static int
+send_query(struct store *s, enum sql_query q, int n,
+    const char *const *vals)
+{
+	char	 name[64];
+
+	if (sql_queries[q].plan_each || !s->prepare)
+		return PQsendQueryParams(s->conn, sql_queries[q].text, n, NULL,
+		    vals, NULL, NULL, 0);
+	snprintf(name, sizeof(name), "lockbox_%s", sql_queries[q].name);
+	return PQsendQueryPrepared(s->conn, name, n, vals, NULL, NULL, 0);
+}
+
+/* The first result of the next statement in the pipeline, the rest of its
+ * results read and dropped; NULL when the connection failed. */
+static PGresult *
+next_result(struct store *s)
+{
+	PGresult	*r, *extra;
+	int		 i;
+
+	if ((r = PQgetResult(s->conn)) == NULL)
+		return NULL;
+	for (i = 0; i < 8 && (extra = PQgetResult(s->conn)) != NULL; i++)
+		PQclear(extra);
+	if (i == 8) {
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Statement q (text parameters) and the queued read in one round trip.
+ * LB_OK with q's result in *res, the read's answer kept; anything else
+ * (not prepared yet, an error, a broken connection) drops the read and
+ * leaves q to the usual path, which reports or retries as it does
+ * alone. */
+static enum lb_err
+exec_with_ahead(struct store *s, enum sql_query q, int n,
+    const char *const *vals, PGresult **res)
+{
+	const char	*av[AHEAD_PARAMS];
+	PGresult	*mine = NULL, *theirs = NULL, *sync = NULL;
+	enum sql_query	 aq = s->ahead.q;
+	int		 i, ok;
+
+	s->ahead.q = SQL__COUNT;
+	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK ||
+	    !sendable(s, q) || !sendable(s, aq))
+		return LB_ERR_INTERNAL;
+	for (i = 0; i < s->ahead.n; i++)
+		av[i] = s->ahead.val[i];
+	if (!PQenterPipelineMode(s->conn))
+		return LB_ERR_INTERNAL;
+	ok = send_query(s, q, n, vals) && send_query(s, aq, s->ahead.n, av) &&
+	    PQpipelineSync(s->conn) &&
+	    (mine = next_result(s)) != NULL &&
+	    (theirs = next_result(s)) != NULL &&
+	    (sync = PQgetResult(s->conn)) != NULL &&
+	    PQresultStatus(sync) == PGRES_PIPELINE_SYNC &&
+	    PQexitPipelineMode(s->conn);
+	PQclear(sync);
+	if (!ok) {
+		/* Whatever state the pipeline was left in, a new connection
+		 * starts clean. */
+		PQclear(mine);
+		PQclear(theirs);
+		store_disconnect(s);
+		return LB_ERR_DATABASE_UNAVAILABLE;
+	}
+	if (PQresultStatus(mine) != PGRES_TUPLES_OK &&
+	    PQresultStatus(mine) != PGRES_COMMAND_OK) {
+		PQclear(mine);
+		PQclear(theirs);
+		return LB_ERR_INTERNAL;
+	}
+	if (PQresultStatus(theirs) == PGRES_TUPLES_OK) {
+		s->ahead.q = aq;
+		s->ahead.res = theirs;
+	} else
+		PQclear(theirs);
+	s->sqlstate[0] = '\0';
+	*res = mine;
+	return LB_OK;
+}
+
+/* The queued read's answer, when q with these parameters is that read. */
+static PGresult *
+ahead_take(struct store *s, enum sql_query q, int n,
+    const char *const *vals, const int *lens)
+{
+	PGresult	*r = NULL;
+	int		 i;
+
+	if (s->ahead.q == q && s->ahead.n == n && lens == NULL) {
+		for (i = 0; i < n; i++)
+			if (vals[i] == NULL ||
+			    strcmp(vals[i], s->ahead.val[i]) != 0)
+				break;
+		if (i == n) {
+			r = s->ahead.res;
+			s->ahead.res = NULL;
+		}
+	}
+	ahead_drop(s);
+	return r;
+}
+
 /* Runs statement q. On LB_OK *res holds the result (caller clears it).
  * On failure nothing is returned; store_sqlstate tells why. */
 static enum lb_err
@@ -191,6 +331,13 @@ store_exec(struct store *s, enum sql_query q, int n,
 
 	*res = NULL;
 	release_held(s);
+	if (s->ahead.res != NULL) {
+		if ((*res = ahead_take(s, q, n, vals, lens)) != NULL)
+			return LB_OK;
+	} else if (s->ahead.q != SQL__COUNT && lens == NULL && fmts == NULL &&
+	    exec_with_ahead(s, q, n, vals, res) == LB_OK)
+		return LB_OK;
+	ahead_drop(s);
 	snprintf(name, sizeof(name), "lockbox_%s", d->name);
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((e = store_connect(s)) != LB_OK)
@@ -487,6 +634,31 @@ hold(struct store *s, PGresult *r)
 	s->held = r;
 }
 
+/* Queues statement q with text parameters vals to go with the next
+ * statement; values too long for the queue simply are not read ahead. */
+static void
+read_ahead(struct store *s, enum sql_query q, int n, const char *const *vals)
+{
+	int	 i;
+
+	ahead_drop(s);
+	if (n > AHEAD_PARAMS)
+		return;
+	for (i = 0; i < n; i++)
+		if (vals[i] == NULL || strlen(vals[i]) >= sizeof(s->ahead.val[i]))
+			return;
+	for (i = 0; i < n; i++)
+		memcpy(s->ahead.val[i], vals[i], strlen(vals[i]) + 1);
+	s->ahead.n = n;
+	s->ahead.q = q;
+}
+
+void
+store_secret_next_id_ahead(struct store *s)
+{
+	read_ahead(s, SQL_SECRET_NEXT_ID, 0, NULL);
+}
+
 enum lb_err
 store_secret_next_id(struct store *s, int64_t *id, char created_at[40])
 {
@@ -652,6 +824,15 @@ bytea_any(struct store *s, const PGresult *r, int row, int col,
 	return 0;
 }
 
+void
+store_secret_get_ahead(struct store *s, int64_t id)
+{
+	char		 ids[24];
+	const char	*v[1] = { I64(ids, id) };
+
+	read_ahead(s, SQL_SECRET_GET, 1, v);
+}
+
 enum lb_err
 store_secret_get(struct store *s, int64_t id, struct secret_row *row)
 {
@@ -677,6 +858,40 @@ store_secret_get(struct store *s, int64_t id, struct secret_row *row)
 	return LB_OK;
 }
 
+/* The statement and parameters of a page; v's strings live in after and
+ * lim. */
+static enum sql_query
+list_query(const char *provider_slug, int64_t after_id, int limit,
+    char after[24], char lim[16], const char *v[3], int *nv)
+{
+	*nv = 0;
+	if (provider_slug != NULL)
+		v[(*nv)++] = provider_slug;
+	if (after_id > 0) {
+		snprintf(after, 24, "%" PRId64, after_id);
+		v[(*nv)++] = after;
+	}
+	snprintf(lim, 16, "%d", limit);
+	v[(*nv)++] = lim;
+	if (provider_slug != NULL)
+		return after_id > 0 ? SQL_SECRET_LIST_PROVIDER_AFTER :
+		    SQL_SECRET_LIST_PROVIDER;
+	return after_id > 0 ? SQL_SECRET_LIST_AFTER : SQL_SECRET_LIST;
+}
+
+void
+store_secret_list_ahead(struct store *s, const char *provider_slug,
+    int64_t after_id, int limit)
+{
+	char		 after[24], lim[16];
+	const char	*v[3];
+	enum sql_query	 q;
+	int		 nv;
+
+	q = list_query(provider_slug, after_id, limit, after, lim, v, &nv);
+	read_ahead(s, q, nv, v);
+}
+
 enum lb_err
 store_secret_list(struct store *s, const char *provider_slug,
     int64_t after_id, int limit, struct secret_row *rows, int *n)
@@ -686,19 +901,10 @@ store_secret_list(struct store *s, const char *provider_slug,
 	enum sql_query	 q;
 	char		 after[24], lim[16];
 	const char	*v[3];
-	int		 nv = 0, i;
+	int		 nv, i;
 
 	*n = 0;
-	if (provider_slug != NULL)
-		v[nv++] = provider_slug;
-	if (after_id > 0)
-		v[nv++] = I64(after, after_id);
-	v[nv++] = I64(lim, limit);
-	if (provider_slug != NULL)
-		q = after_id > 0 ? SQL_SECRET_LIST_PROVIDER_AFTER :
-		    SQL_SECRET_LIST_PROVIDER;
-	else
-		q = after_id > 0 ? SQL_SECRET_LIST_AFTER : SQL_SECRET_LIST;
+	q = list_query(provider_slug, after_id, limit, after, lim, v, &nv);
 	if ((e = store_exec(s, q, nv, v, NULL, NULL, &r)) != LB_OK)
 		return e;
 	for (i = 0; i < PQntuples(r) && i < limit; i++)

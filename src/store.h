@@ -65,6 +65,15 @@ struct secret_row {
 	size_t		 ct_len;
 };
 
+/* Read ahead: the statement store_secret_get, store_secret_list or
+ * store_secret_next_id would send with these arguments goes out with the
+ * next statement (the API key lookup), in the same round trip; that call
+ * then answers from what was read. Any other statement first forgets it. */
+void		 store_secret_get_ahead(struct store *, int64_t id);
+void		 store_secret_list_ahead(struct store *,
+		    const char *provider_slug, int64_t after_id, int limit);
+void		 store_secret_next_id_ahead(struct store *);
+
 /* Reserves the next secret id and reads the database clock. */
 enum lb_err	 store_secret_next_id(struct store *, int64_t *id,
 		    char created_at[40]);

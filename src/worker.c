@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #define LOCKBOX_WITH_FCGI
+#include "clock.h"
 #include "conns.h"
 #include "http.h"
 #include "log.h"
@@ -42,15 +43,6 @@ struct worker {
 	struct buf		 out;	/* rendered response, reused, wiped */
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Expired idempotency records go between requests, after the answer was
  * sent, so that no request waits for them. */
 static void
@@ -58,9 +50,9 @@ purge(struct worker *w, int64_t *next, long *served)
 {
 	long	 n;
 
-	if (*served == 0 || now_ms() < *next)
+	if (*served == 0 || clock_ms() < *next)
 		return;
-	*next = now_ms() + PURGE_EVERY_MS;
+	*next = clock_ms() + PURGE_EVERY_MS;
 	*served = 0;
 	if (store_idempotency_purge(w->ctx.db, w->ctx.cfg->idempotency_ttl,
 	    &n) == LB_OK && n > 0)
@@ -178,7 +170,7 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 	struct conns		*cs = NULL;
 	sigset_t		 waitmask;
 	long			 served = 0, since_purge = 0;
-	int64_t			 next_purge = now_ms() + PURGE_EVERY_MS;
+	int64_t			 next_purge = clock_ms() + PURGE_EVERY_MS;
 	int			 n, rc = 1;
 
 	memset(&w, 0, sizeof(w));
