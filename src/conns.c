@@ -255,9 +255,9 @@ conns_drain(struct conns *cs, int backlog, int seconds, const sigset_t *mask)
 		if (n > 0)
 			served += serve_events(cs, ev, n, 1);
 	}
-	/* A peer that keeps them longer than the deadline loses them. */
-	/* The end of the stream to every one first, so that the peer drops
-	 * them all at once; then close without waiting for its side. */
+	/* A peer that keeps them past the deadline loses them: the end of
+	 * the stream to every one first, so that it drops them all at once,
+	 * then close without waiting for its side. */
 	for (i = 0; i < MAX_CONNS; i++)
 		if (cs->c[i].fd >= 0)
 			shutdown(cs->c[i].fd, SHUT_WR);
