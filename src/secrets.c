@@ -60,17 +60,34 @@ secret_headers(struct http_response *resp, int64_t id, int64_t version,
 
 /* ---- list ----------------------------------------------------------- */
 
+/* The page a list request asks for: its checked query, and the id its
+ * cursor continues after (0 for the first page). */
+static enum lb_err
+list_page(struct lockbox_ctx *ctx, const struct http_request *req,
+    struct list_query *q, int64_t *after, struct http_response *resp)
+{
+	enum lb_err	 e;
+
+	*after = 0;
+	if ((e = validate_list_query(req, q, resp)) != LB_OK)
+		return e;
+	if (q->cursor != NULL && cursor_decode(ctx->crypto, q->cursor,
+	    q->provider_slug, after) != LB_OK)
+		return http_error(resp, LB_ERR_INVALID_CURSOR, "cursor",
+		    "the cursor was not issued by this server for this "
+		    "filter, or was altered");
+	return LB_OK;
+}
+
 void
 secrets_list_ahead(struct lockbox_ctx *ctx, const struct http_request *req)
 {
 	struct http_response	 quiet;
 	struct list_query	 q;
-	int64_t			 after = 0;
+	int64_t			 after;
 
 	memset(&quiet, 0, sizeof(quiet));
-	if (validate_list_query(req, &q, &quiet) == LB_OK &&
-	    (q.cursor == NULL || cursor_decode(ctx->crypto, q.cursor,
-	    q.provider_slug, &after) == LB_OK))
+	if (list_page(ctx, req, &q, &after, &quiet) == LB_OK)
 		store_secret_list_ahead(ctx->db, q.provider_slug, after,
 		    q.limit + 1);
 	http_response_free(&quiet);
@@ -84,16 +101,11 @@ secrets_list(struct lockbox_ctx *ctx, struct http_request *req,
 	struct list_query	 q;
 	enum lb_err		 e;
 	char			 next[CURSOR_LEN + 1];
-	int64_t			 after = 0;
+	int64_t			 after;
 	int			 n, i, more;
 
-	if ((e = validate_list_query(req, &q, resp)) != LB_OK)
+	if ((e = list_page(ctx, req, &q, &after, resp)) != LB_OK)
 		return e;
-	if (q.cursor != NULL && cursor_decode(ctx->crypto, q.cursor,
-	    q.provider_slug, &after) != LB_OK)
-		return http_error(resp, LB_ERR_INVALID_CURSOR, "cursor",
-		    "the cursor was not issued by this server for this "
-		    "filter, or was altered");
 	/* One row more than asked tells whether another page exists,
 	 * without a trailing empty page. */
 	_Static_assert(LIMIT_MAX + 1 == 101, "sql/queries.sql: the inner "

@@ -202,10 +202,26 @@ result_check(struct store *s, PGresult *r)
 	return LB_ERR_INTERNAL;
 }
 
+/* Sent unnamed and planned at each execution: statements marked
+ * "plan: each", and every statement when prepare is off. */
+static int
+unnamed(const struct store *s, enum sql_query q)
+{
+	return sql_queries[q].plan_each || !s->prepare;
+}
+
+/* The name statement q is prepared under on a connection. */
+static const char *
+stmt_name(enum sql_query q, char name[64])
+{
+	snprintf(name, 64, "lockbox_%s", sql_queries[q].name);
+	return name;
+}
+
 static int
 sendable(const struct store *s, enum sql_query q)
 {
-	return sql_queries[q].plan_each || !s->prepare || s->prepared[q];
+	return unnamed(s, q) || s->prepared[q];
 }
 
 static int
@@ -214,11 +230,11 @@ send_query(struct store *s, enum sql_query q, int n,
 {
 	char	 name[64];
 
-	if (sql_queries[q].plan_each || !s->prepare)
+	if (unnamed(s, q))
 		return PQsendQueryParams(s->conn, sql_queries[q].text, n, NULL,
 		    vals, NULL, NULL, 0);
-	snprintf(name, sizeof(name), "lockbox_%s", sql_queries[q].name);
-	return PQsendQueryPrepared(s->conn, name, n, vals, NULL, NULL, 0);
+	return PQsendQueryPrepared(s->conn, stmt_name(q, name), n, vals, NULL,
+	    NULL, 0);
 }
 
 /* The first result of the next statement in the pipeline, the rest of its
@@ -338,11 +354,11 @@ store_exec(struct store *s, enum sql_query q, int n,
 	    exec_with_ahead(s, q, n, vals, res) == LB_OK)
 		return LB_OK;
 	ahead_drop(s);
-	snprintf(name, sizeof(name), "lockbox_%s", d->name);
+	stmt_name(q, name);
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((e = store_connect(s)) != LB_OK)
 			return e;
-		if (d->plan_each || !s->prepare)
+		if (unnamed(s, q))
 			r = PQexecParams(s->conn, d->text, n, NULL, vals, lens,
 			    fmts, 0);
 		else {

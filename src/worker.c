@@ -70,8 +70,9 @@ ms_since(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* Serves one request. Returns 1 when the request's input was read to its
- * end, so that the connection may simply be closed. */
+/* Serves one request (a conns_serve_fn). Returns 1 when the request's
+ * input was read to its end: the connection then holds nothing of it and
+ * may carry the next request, or simply be closed. */
 static int
 serve(void *arg, FCGX_Request *fr)
 {

@@ -59,6 +59,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../src/clock.h"
+
 #define MAX_CLIENTS	64
 #define MAX_RESP	(1 << 20)
 
@@ -99,15 +101,6 @@ wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 sleep_ms(int ms)
 {
@@ -139,7 +132,7 @@ wait_fd(int fd, short ev, int64_t deadline)
 	int		 n;
 
 	for (;;) {
-		left = deadline - mono_ms();
+		left = deadline - clock_ms();
 		if (left <= 0)
 			return 0;
 		n = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
@@ -275,7 +268,7 @@ exchange(const struct cfg *c, const char *method, const char *path,
 	struct sockaddr_in	 sa;
 	static char		*buf;
 	char			 req[4096];
-	int64_t			 deadline = mono_ms() + timeout_ms;
+	int64_t			 deadline = clock_ms() + timeout_ms;
 	size_t			 len = 0, off;
 	ssize_t			 n;
 	socklen_t		 sl;
@@ -464,7 +457,7 @@ client_run(const struct cfg *c, int ci)
 	struct live	 live = { 0 };
 	struct resp	 rs;
 	char		 path[256], name[96], key[128], rid[160], body[512];
-	int64_t		 end = mono_ms() + c->duration_ms, t0, t1, first;
+	int64_t		 end = clock_ms() + c->duration_ms, t0, t1, first;
 	long		 seq;
 	long long	 id;
 	int		 roll, attempt, pause, keyed;
@@ -475,7 +468,7 @@ client_run(const struct cfg *c, int ci)
 	    0644)) < 0)
 		die("%s: %s", path, strerror(errno));
 	srand(c->seed * 7919u + (unsigned)ci * 104729u + (unsigned)getpid());
-	for (seq = 0; seq < c->max_requests && mono_ms() < end &&
+	for (seq = 0; seq < c->max_requests && clock_ms() < end &&
 	    !stop_requested(c); seq++) {
 		roll = rand() % 100;
 		if (roll < c->create_pct || live.n == 0) {
@@ -484,7 +477,7 @@ client_run(const struct cfg *c, int ci)
 			keyed = c->retry || rand() % 100 < c->keyed_pct;
 			snprintf(key, sizeof(key), "k-%s", name);
 			create_body(body, sizeof(body), name);
-			first = mono_ms();
+			first = clock_ms();
 			for (attempt = 1, pause = 100;; attempt++) {
 				snprintf(rid, sizeof(rid), "%s-a%d", name,
 				    attempt);
@@ -499,7 +492,7 @@ client_run(const struct cfg *c, int ci)
 					break;
 				}
 				if (!c->retry || create_definite(&rs) ||
-				    mono_ms() - first > c->retry_window_ms)
+				    clock_ms() - first > c->retry_window_ms)
 					break;
 				sleep_ms(pause);
 				if (pause < 1000)
@@ -574,7 +567,7 @@ cmd_resolve(struct cfg *c)
 	struct resp	 rs;
 	char		 line[512], op[8], name[128], arg[160], body[512];
 	char		 path[256], rid[200];
-	int64_t		 end = mono_ms() + c->deadline_ms, t0, t1;
+	int64_t		 end = clock_ms() + c->deadline_ms, t0, t1;
 	int		 attempt, unresolved = 0;
 
 	if (c->in == NULL || c->out == NULL)
@@ -613,7 +606,7 @@ cmd_resolve(struct cfg *c)
 			if (op[0] == 'D' && (rs.status == 204 ||
 			    rs.status == 404))
 				break;
-			if (mono_ms() > end) {
+			if (clock_ms() > end) {
 				unresolved++;
 				break;
 			}

@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../src/clock.h"
+
 /* FastCGI (fastcgi.h values, spelled out: no dependency). */
 #define FCGI_VERSION_1		1
 #define FCGI_BEGIN_REQUEST	1
@@ -65,15 +67,6 @@ static const char	*only;
 static int		 failures;
 
 /* ---- small things ----------------------------------------------------- */
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 sleep_ms(int ms)
@@ -334,7 +327,7 @@ read_outcome(int fd, int timeout_ms, int stop_at_end, struct outcome *o)
 	size_t		 have = 0, need, clen, plen;
 	struct buf	 out = { 0 };
 	struct pollfd	 pfd = { fd, POLLIN, 0 };
-	int64_t		 deadline = now_ms() + timeout_ms;
+	int64_t		 deadline = clock_ms() + timeout_ms;
 	ssize_t		 r;
 	char		*s;
 	int		 left;
@@ -376,7 +369,7 @@ read_outcome(int fd, int timeout_ms, int stop_at_end, struct outcome *o)
 			if (o->end_request && stop_at_end)
 				goto done;
 		}
-		left = (int)(deadline - now_ms());
+		left = (int)(deadline - clock_ms());
 		if (left <= 0) {
 			o->timed_out = 1;
 			goto done;
@@ -506,7 +499,7 @@ health(int timeout_ms, int *ms)
 {
 	struct buf	 b = { 0 };
 	struct outcome	 o;
-	int64_t		 t0 = now_ms();
+	int64_t		 t0 = clock_ms();
 	int		 fd;
 
 	*ms = 0;
@@ -521,7 +514,7 @@ health(int timeout_ms, int *ms)
 	buf_free(&b);
 	read_outcome(fd, timeout_ms, 1, &o);
 	close(fd);
-	*ms = (int)(now_ms() - t0);
+	*ms = (int)(clock_ms() - t0);
 	return o.end_request && o.stdout_len ? o.http_status : 0;
 }
 
@@ -1119,7 +1112,7 @@ stall_cases(void)
 		    "request with FCGI_KEEP_CONN is answered (%d)",
 		    o.http_status);
 		send_all(i, b.d, b.len);
-		t0 = now_ms();
+		t0 = clock_ms();
 		read_outcome(i, 2000, 1, &o);
 		/* lockbox keeps the connection open for the next request
 		 * (README); closing it after the first would be allowed too.
@@ -1128,7 +1121,7 @@ stall_cases(void)
 		    "keep-conn: a second request on the kept connection is "
 		    "answered, or the connection was closed after the first, "
 		    "within 2 s (%s, %d ms)", o.end_request ? "answered" :
-		    o.closed ? "closed" : "no answer", (int)(now_ms() - t0));
+		    o.closed ? "closed" : "no answer", (int)(clock_ms() - t0));
 		buf_free(&b);
 		close(i);
 		st = health(3000, &ms);
@@ -1226,10 +1219,10 @@ stall_cases(void)
 	ns++;
 	buf_free(&p);
 
-	t0 = now_ms();
+	t0 = clock_ms();
 	for (i = 0; i < ns; i++) {
 		s[i].fd = conn();
-		s[i].opened = now_ms();
+		s[i].opened = clock_ms();
 		if (s[i].fd < 0) {
 			result(0, "%s: cannot connect", s[i].name);
 			continue;
@@ -1241,8 +1234,8 @@ stall_cases(void)
 	}
 	diag("stalls: %d connections that never finish, opened together; "
 	    "well-formed requests meanwhile", ns);
-	next_drip = now_ms();
-	next_req = now_ms() + 300;
+	next_drip = clock_ms();
+	next_req = clock_ms() + 300;
 	for (;;) {
 		open_left = 0;
 		for (i = 0; i < ns; i++) {
@@ -1254,16 +1247,16 @@ stall_cases(void)
 				buf_add(&s[i].got, c, (size_t)r);
 			if (r == 0 || (r < 0 && errno != EAGAIN &&
 			    errno != EWOULDBLOCK)) {
-				s[i].closed_at = now_ms();
+				s[i].closed_at = clock_ms();
 				close(s[i].fd);
 				s[i].fd = -1;
 				continue;
 			}
 			open_left++;
 		}
-		if (open_left == 0 || now_ms() - t0 > 25000)
+		if (open_left == 0 || clock_ms() - t0 > 25000)
 			break;
-		if (now_ms() >= next_drip) {
+		if (clock_ms() >= next_drip) {
 			for (i = 0; i < ns; i++)
 				if (s[i].fd >= 0 && s[i].drip &&
 				    s[i].off < s[i].rest.len) {
@@ -1273,7 +1266,7 @@ stall_cases(void)
 				}
 			next_drip += 1000;
 		}
-		if (now_ms() >= next_req) {
+		if (clock_ms() >= next_req) {
 			st = health(10000, &ms);
 			reqs++;
 			if (ms > worst)
@@ -1283,7 +1276,7 @@ stall_cases(void)
 				diag("  a well-formed request during the stalls: "
 				    "%d in %d ms", st, ms);
 			}
-			next_req = now_ms() + 300;
+			next_req = clock_ms() + 300;
 		}
 		sleep_ms(50);
 	}
@@ -1291,7 +1284,7 @@ stall_cases(void)
 		if (s[i].fd >= 0) {
 			result(0, "%s: %s: the server closes it within 20 s "
 			    "(still open after %d ms)", s[i].name, s[i].what,
-			    (int)(now_ms() - s[i].opened));
+			    (int)(clock_ms() - s[i].opened));
 			close(s[i].fd);
 		} else {
 			st = records_status(&s[i].got);
