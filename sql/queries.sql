@@ -179,6 +179,10 @@ SELECT id, name, provider_slug, description, metadata::text, version,
 -- metadata loses the names in $9, then takes the members of $10; the row
 -- is left alone when If-Match ($2) fails or the result would exceed 50
 -- metadata members, and secret_update_why then tells which.
+-- The last condition is the API key ($14 prefix, $15 SHA-256) that may
+-- write: the worker sends this with the key lookup, before it has checked
+-- the key itself (one round trip, not two), so the statement checks it
+-- too, in the same transaction, and does nothing for any other key.
 UPDATE lockbox.secrets
    SET name = coalesce($3, name),
        provider_slug = CASE WHEN $4::boolean THEN $5 ELSE provider_slug END,
@@ -195,6 +199,9 @@ UPDATE lockbox.secrets
    AND (SELECT count(*) FROM jsonb_object_keys(
             CASE WHEN $8::boolean THEN '{}'::jsonb
                  ELSE (metadata - $9::text[]) || $10::jsonb END)) <= 50
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $14 AND key_hash = $15
+                  AND scope = 'write' AND revoked_at IS NULL)
 RETURNING id, name, provider_slug, description, metadata::text, version,
        lockbox.api_time(created_at), lockbox.api_time(updated_at)
 
@@ -207,8 +214,12 @@ SELECT $2::bigint[] IS NULL OR version = ANY ($2::bigint[]),
  WHERE id = $1
 
 -- name: secret_delete
+-- The API key's condition ($3, $4): as in secret_update.
 DELETE FROM lockbox.secrets
  WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $3 AND key_hash = $4
+                  AND scope = 'write' AND revoked_at IS NULL)
 RETURNING id
 
 -- name: secret_version

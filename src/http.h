@@ -33,6 +33,8 @@ struct http_param {
 
 enum http_scope { SCOPE_NONE = 0, SCOPE_READ = 1, SCOPE_WRITE = 2 };
 
+struct route;
+
 /* The API key that authenticated the request (auth.c fills it). */
 struct http_key {
 	int64_t		 id;
@@ -66,6 +68,7 @@ struct http_request {
 	size_t			 body_len;
 
 	/* Set by the router and the authentication step. */
+	const struct route	*route;		/* router.c's, opaque here */
 	const char		*path_arg;	/* the {id} segment */
 	struct http_key		 key;
 	int			 key_ok;

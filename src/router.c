@@ -13,6 +13,7 @@ struct route {
 	const char *const	*params;	/* allowed query parameters */
 	route_handler		 handler;
 	route_ahead		 ahead;		/* NULL: nothing to read ahead */
+	int			 admits;	/* the handler calls router_admit */
 };
 
 static const char *const no_params[] = { NULL };
@@ -21,21 +22,25 @@ static const char *const list_params[] = {
 };
 
 static const struct route routes[] = {
-	{ "/v1/health", HTTP_GET, SCOPE_NONE, no_params, health_get, NULL },
+	{ "/v1/health", HTTP_GET, SCOPE_NONE, no_params, health_get, NULL,
+	  0 },
 	{ "/v1/openapi.json", HTTP_GET, SCOPE_NONE, no_params, openapi_get,
-	  NULL },
+	  NULL, 0 },
 	{ "/v1/admin/secrets", HTTP_GET, SCOPE_READ, list_params,
-	  secrets_list, secrets_list_ahead },
-	/* Reads only: a write waits for the key. The create's id is a read
-	 * (nextval); one taken for a refused request is a gap, nothing more. */
+	  secrets_list, secrets_list_ahead, 0 },
+	/* The create's id is a read (nextval), read ahead; one taken for a
+	 * refused request is a gap, nothing more. The insert waits for the
+	 * key: the value is sealed with the id. */
 	{ "/v1/admin/secrets", HTTP_POST, SCOPE_WRITE, no_params,
-	  secrets_create, secrets_create_ahead },
+	  secrets_create, secrets_create_ahead, 0 },
 	{ "/v1/admin/secrets/{id}", HTTP_GET, SCOPE_READ, no_params,
-	  secrets_get, secrets_get_ahead },
+	  secrets_get, secrets_get_ahead, 0 },
+	/* Their writes go with the key lookup, and do nothing unless the
+	 * key may write (store.h). */
 	{ "/v1/admin/secrets/{id}", HTTP_PATCH, SCOPE_WRITE, no_params,
-	  secrets_update, NULL },
+	  secrets_update, NULL, 1 },
 	{ "/v1/admin/secrets/{id}", HTTP_DELETE, SCOPE_WRITE, no_params,
-	  secrets_delete, NULL },
+	  secrets_delete, NULL, 1 },
 };
 
 static const struct {
@@ -103,6 +108,33 @@ params_allowed(const struct route *r, struct http_request *req,
 	return 1;
 }
 
+int
+router_params_ok(struct http_request *req)
+{
+	struct http_response	 quiet;
+	int			 ok;
+
+	memset(&quiet, 0, sizeof(quiet));
+	ok = params_allowed(req->route, req, &quiet);
+	http_response_free(&quiet);
+	return ok;
+}
+
+enum lb_err
+router_admit(struct lockbox_ctx *ctx, struct http_request *req,
+    struct http_response *resp)
+{
+	const struct route	*r = req->route;
+	enum lb_err		 e;
+
+	if (r->scope != SCOPE_NONE &&
+	    (e = auth_check(ctx, req, resp, r->scope)) != LB_OK)
+		return e;
+	if (!params_allowed(r, req, resp))
+		return resp->err;
+	return LB_OK;
+}
+
 void
 router_dispatch(struct lockbox_ctx *ctx, struct http_request *req,
     struct http_response *resp)
@@ -144,13 +176,15 @@ router_dispatch(struct lockbox_ctx *ctx, struct http_request *req,
 		return;
 	}
 	req->path_arg = arg;
+	req->route = found;
+	if (found->admits) {
+		found->handler(ctx, req, resp);
+		return;
+	}
 	if (found->ahead != NULL && found->scope != SCOPE_NONE &&
 	    req->api_key != NULL)
 		found->ahead(ctx, req);
-	if (found->scope != SCOPE_NONE &&
-	    auth_check(ctx, req, resp, found->scope) != LB_OK)
-		return;
-	if (!params_allowed(found, req, resp))
+	if (router_admit(ctx, req, resp) != LB_OK)
 		return;
 	found->handler(ctx, req, resp);
 }

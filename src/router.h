@@ -29,4 +29,14 @@ typedef void (*route_ahead)(struct lockbox_ctx *,
 void	router_dispatch(struct lockbox_ctx *, struct http_request *,
 	    struct http_response *);
 
+/* For the handlers of writes, which admit their own requests: they first
+ * queue the write to go with the key lookup (store.h), then call
+ * router_admit, which checks the key, its scope and the query
+ * parameters, in the contract's order, and reports what fails.
+ * router_params_ok tells beforehand, silently, whether the parameters
+ * will pass. */
+enum lb_err	router_admit(struct lockbox_ctx *, struct http_request *,
+		    struct http_response *);
+int		router_params_ok(struct http_request *);
+
 #endif

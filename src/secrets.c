@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apikey.h"
 #include "cursor.h"
 #include "handlers.h"
 #include "json.h"
@@ -401,69 +402,120 @@ fail:
 	return store_failed(resp, e);
 }
 
-/* ---- update --------------------------------------------------------- */
+/* ---- update and delete ---------------------------------------------- */
+
+/* The key a write goes ahead with, when the request passes every check
+ * that needs no database (store.h: the write then travels with the key
+ * lookup, and the statement itself refuses a key that may not write). */
+struct ahead_key {
+	char		 prefix[APIKEY_PREFIX_LEN + 1];
+	unsigned char	 hash[CRYPTO_HASH_LEN];
+	int		 ok;
+};
+
+static void
+ahead_key_get(struct http_request *req, struct ahead_key *k)
+{
+	k->ok = req->api_key != NULL &&
+	    apikey_parse(req->api_key, k->prefix, k->hash) == 0 &&
+	    router_params_ok(req);
+}
+
+/* Reports, once the request is admitted, what validation found before. */
+static enum lb_err
+report(struct http_response *resp, const struct http_response *found)
+{
+	return http_error(resp, found->err, found->err_field[0] ?
+	    found->err_field : NULL, "%s", found->err_message);
+}
+
+/* Checks a PATCH and seals its value: the statement's arguments in u,
+ * pointing into the other arguments; errors in resp. */
+static enum lb_err
+update_build(struct lockbox_ctx *ctx, struct http_request *req,
+    struct http_response *resp, struct secret_update *u,
+    struct json_object **body, struct buf *ifm, struct buf *set,
+    struct buf *rm, unsigned char nonce[CRYPTO_NONCE_LEN],
+    unsigned char **ct)
+{
+	struct secret_input	 in;
+	enum lb_err		 e;
+	int64_t			 id;
+
+	if ((e = validate_id(req->path_arg, &id, resp)) != LB_OK ||
+	    (e = validate_json_body(req, resp, 1, body)) != LB_OK ||
+	    (e = validate_patch(*body, &in, resp)) != LB_OK)
+		return e;
+	u->id = id;
+	if (validate_if_match(req->if_match, ifm))
+		u->if_match = ifm->data;
+	u->name = in.name;
+	u->set_provider = (in.has & SM_PROVIDER) != 0;
+	u->provider_slug = in.provider_slug;
+	u->set_description = (in.has & SM_DESCRIPTION) != 0;
+	u->description = in.description;
+	if (in.has & SM_METADATA) {
+		if (in.metadata == NULL)
+			u->clear_metadata = 1;
+		else {
+			validate_metadata_split(in.metadata, set, rm);
+			u->metadata_set = set->data;
+			u->metadata_remove = rm->data;
+		}
+	}
+	if (in.has & SM_VALUE) {
+		if ((*ct = malloc(in.value_len + CRYPTO_TAG_LEN)) == NULL ||
+		    crypto_seal(ctx->crypto, id, in.value, in.value_len,
+		    &u->key_id, nonce, *ct) != LB_OK)
+			return http_error(resp, LB_ERR_INTERNAL, NULL,
+			    "internal error");
+		u->nonce = nonce;
+		u->ct = *ct;
+		u->ct_len = in.value_len + CRYPTO_TAG_LEN;
+	}
+	if (ifm->oom || set->oom || rm->oom)
+		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+	return LB_OK;
+}
 
 enum lb_err
 secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
     struct http_response *resp)
 {
 	struct json_object	*body = NULL;
-	struct secret_input	 in;
 	struct secret_update	 u;
 	struct secret_row	 row;
+	struct http_response	 found;
+	struct ahead_key	 k;
 	struct buf		 ifm = { 0 }, set = { 0 }, rm = { 0 };
 	unsigned char		 nonce[CRYPTO_NONCE_LEN], *ct = NULL;
 	enum lb_err		 e;
-	int64_t			 id;
 
 	memset(&u, 0, sizeof(u));
-	if ((e = validate_id(req->path_arg, &id, resp)) != LB_OK)
+	memset(&found, 0, sizeof(found));
+	/* Validated and sealed once: the write that goes ahead and the one
+	 * asked for below must be the same, nonce and all. */
+	e = update_build(ctx, req, &found, &u, &body, &ifm, &set, &rm, nonce,
+	    &ct);
+	ahead_key_get(req, &k);
+	u.key_prefix = k.prefix;
+	u.key_hash = k.hash;
+	if (e == LB_OK && k.ok)
+		store_secret_update_ahead(ctx->db, &u);
+	if (router_admit(ctx, req, resp) != LB_OK)
 		goto out;
-	if ((e = validate_json_body(req, resp, 1, &body)) != LB_OK)
-		goto out;
-	if ((e = validate_patch(body, &in, resp)) != LB_OK)
-		goto out;
-	u.id = id;
-	if (validate_if_match(req->if_match, &ifm))
-		u.if_match = ifm.data;
-	u.name = in.name;
-	u.set_provider = (in.has & SM_PROVIDER) != 0;
-	u.provider_slug = in.provider_slug;
-	u.set_description = (in.has & SM_DESCRIPTION) != 0;
-	u.description = in.description;
-	if (in.has & SM_METADATA) {
-		if (in.metadata == NULL)
-			u.clear_metadata = 1;
-		else {
-			validate_metadata_split(in.metadata, &set, &rm);
-			u.metadata_set = set.data;
-			u.metadata_remove = rm.data;
-		}
-	}
-	if (in.has & SM_VALUE) {
-		if ((ct = malloc(in.value_len + CRYPTO_TAG_LEN)) == NULL ||
-		    crypto_seal(ctx->crypto, id, in.value, in.value_len,
-		    &u.key_id, nonce, ct) != LB_OK) {
-			e = http_error(resp, LB_ERR_INTERNAL, NULL,
-			    "internal error");
-			goto out;
-		}
-		u.nonce = nonce;
-		u.ct = ct;
-		u.ct_len = in.value_len + CRYPTO_TAG_LEN;
-	}
-	if (ifm.oom || set.oom || rm.oom) {
-		e = http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+	if (e != LB_OK) {
+		report(resp, &found);
 		goto out;
 	}
 	switch ((e = store_secret_update(ctx->db, &u, &row))) {
 	case LB_OK:
 		http_json(resp, 200);
 		render_secret(&resp->body, &row, NULL, 0);
-		secret_headers(resp, id, row.version, 0);
+		secret_headers(resp, u.id, row.version, 0);
 		break;
 	case LB_ERR_NOT_FOUND:
-		http_error(resp, e, NULL, "no secret with id %" PRId64, id);
+		http_error(resp, e, NULL, "no secret with id %" PRId64, u.id);
 		break;
 	case LB_ERR_PRECONDITION_FAILED:
 		http_error(resp, e, NULL, "If-Match does not match the "
@@ -482,6 +534,8 @@ secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
 		break;
 	}
 out:
+	explicit_bzero(&k, sizeof(k));
+	http_response_free(&found);
 	free(ct);
 	buf_free(&ifm);
 	buf_free(&set);
@@ -490,32 +544,49 @@ out:
 	return resp->err;
 }
 
-/* ---- delete --------------------------------------------------------- */
-
 enum lb_err
 secrets_delete(struct lockbox_ctx *ctx, struct http_request *req,
     struct http_response *resp)
 {
-	struct buf	 ifm = { 0 };
-	enum lb_err	 e;
-	int64_t		 id;
+	struct http_response	 found;
+	struct ahead_key	 k;
+	struct buf		 ifm = { 0 };
+	const char		*im;
+	enum lb_err		 e;
+	int64_t			 id = 0;
 
-	if ((e = validate_id(req->path_arg, &id, resp)) != LB_OK)
-		return e;
-	e = store_secret_delete(ctx->db, id,
-	    validate_if_match(req->if_match, &ifm) ? ifm.data : NULL);
-	buf_free(&ifm);
-	switch (e) {
+	memset(&found, 0, sizeof(found));
+	im = validate_if_match(req->if_match, &ifm) ? ifm.data : NULL;
+	e = validate_id(req->path_arg, &id, &found);
+	if (e == LB_OK && ifm.oom)
+		e = http_error(&found, LB_ERR_INTERNAL, NULL, "out of memory");
+	ahead_key_get(req, &k);
+	if (e == LB_OK && k.ok)
+		store_secret_delete_ahead(ctx->db, id, im, k.prefix, k.hash);
+	if (router_admit(ctx, req, resp) != LB_OK)
+		goto out;
+	if (e != LB_OK) {
+		report(resp, &found);
+		goto out;
+	}
+	switch ((e = store_secret_delete(ctx->db, id, im, k.prefix, k.hash))) {
 	case LB_OK:
 		resp->status = 204;
-		return LB_OK;
+		break;
 	case LB_ERR_NOT_FOUND:
-		return http_error(resp, e, NULL, "no secret with id %" PRId64,
-		    id);
+		http_error(resp, e, NULL, "no secret with id %" PRId64, id);
+		break;
 	case LB_ERR_PRECONDITION_FAILED:
-		return http_error(resp, e, NULL, "If-Match does not match the "
+		http_error(resp, e, NULL, "If-Match does not match the "
 		    "secret's current version");
+		break;
 	default:
-		return store_failed(resp, e);
+		store_failed(resp, e);
+		break;
 	}
+out:
+	explicit_bzero(&k, sizeof(k));
+	http_response_free(&found);
+	buf_free(&ifm);
+	return resp->err;
 }

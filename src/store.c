@@ -12,18 +12,28 @@
 #include "sql_queries.h"
 #include "store.h"
 
-/* A read sent in the same round trip as the next statement (libpq
- * pipeline mode). The router names, before it checks the API key, the read
- * its handler will make first: the key lookup and that read then cost one
- * round trip instead of two. The read's answer waits for the handler to
- * ask for exactly that statement with exactly those parameters; any other
- * statement drops it (the key was refused, say), so a read made for a
- * refused key reaches nobody. */
-#define AHEAD_PARAMS	3
+/* A statement sent in the same round trip as the next one (libpq pipeline
+ * mode). The router names, before it checks the API key, the statement
+ * its handler will make first: the key lookup and that statement then
+ * cost one round trip instead of two. Its answer waits for the handler to
+ * ask for exactly that statement with exactly those parameters.
+ *
+ * A read is dropped when anything else is asked first (the key was
+ * refused, say), so a read made for a refused key reaches nobody. A write
+ * carries the key's prefix and hash and changes nothing unless the key
+ * may write (the statement checks it, in the same transaction as the
+ * lookup); once sent, its answer must be taken, and a round trip that
+ * broke leaves it "unknown": it may have committed, and the handler
+ * resolves it as it resolves its own broken writes. */
+#define AHEAD_PARAMS	16
 struct ahead {
 	enum sql_query	 q;		/* SQL__COUNT: none */
 	int		 n;
-	char		 val[AHEAD_PARAMS][72];
+	int		 write;
+	int		 unknown;	/* a write whose round trip broke */
+	char		*val[AHEAD_PARAMS];	/* copies; NULL for NULL */
+	int		 len[AHEAD_PARAMS];
+	int		 fmt[AHEAD_PARAMS];
 	PGresult	*res;		/* its answer, once read */
 };
 
@@ -38,6 +48,8 @@ struct store {
 	unsigned char	 prepared[SQL__COUNT];
 	char		 sqlstate[6];
 	char		 errmsg[256];
+	int		 maybe_done;	/* the last statement failed after it
+					 * was sent: it may have taken effect */
 	struct ahead	 ahead;
 };
 
@@ -72,9 +84,32 @@ release_held(struct store *s)
 static void
 ahead_drop(struct store *s)
 {
+	int	 i;
+
+	for (i = 0; i < s->ahead.n; i++) {
+		if (s->ahead.val[i] != NULL)
+			explicit_bzero(s->ahead.val[i], (size_t)s->ahead.len[i]);
+		free(s->ahead.val[i]);
+		s->ahead.val[i] = NULL;
+	}
 	PQclear(s->ahead.res);
 	s->ahead.res = NULL;
 	s->ahead.q = SQL__COUNT;
+	s->ahead.n = 0;
+	s->ahead.write = 0;
+	s->ahead.unknown = 0;
+}
+
+void
+store_request_done(struct store *s)
+{
+	ahead_drop(s);
+}
+
+int
+store_write_unknown(const struct store *s)
+{
+	return s->ahead.unknown;
 }
 
 void
@@ -226,15 +261,15 @@ sendable(const struct store *s, enum sql_query q)
 
 static int
 send_query(struct store *s, enum sql_query q, int n,
-    const char *const *vals)
+    const char *const *vals, const int *lens, const int *fmts)
 {
 	char	 name[64];
 
 	if (unnamed(s, q))
 		return PQsendQueryParams(s->conn, sql_queries[q].text, n, NULL,
-		    vals, NULL, NULL, 0);
-	return PQsendQueryPrepared(s->conn, stmt_name(q, name), n, vals, NULL,
-	    NULL, 0);
+		    vals, lens, fmts, 0);
+	return PQsendQueryPrepared(s->conn, stmt_name(q, name), n, vals, lens,
+	    fmts, 0);
 }
 
 /* The first result of the next statement in the pipeline, the rest of its
@@ -256,29 +291,44 @@ next_result(struct store *s)
 	return r;
 }
 
-/* Statement q (text parameters) and the queued read in one round trip.
- * LB_OK with q's result in *res, the read's answer kept; anything else
- * (not prepared yet, an error, a broken connection) drops the read and
- * leaves q to the usual path, which reports or retries as it does
- * alone. */
+/* Whether a write whose result is r (not a success) may still have
+ * committed: yes when the connection went (libpq's own error, no
+ * SQLSTATE) or the server was going away (a backend told to quit after
+ * its commit reached the disk reports 57P0x all the same); no when the
+ * server refused the statement (a constraint, say) or never ran it. */
+static int
+may_have_committed(const PGresult *r)
+{
+	const char	*st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	if (r != NULL && PQresultStatus(r) == PGRES_PIPELINE_ABORTED)
+		return 0;
+	return st == NULL || st[0] == '\0' || sqlstate_unavailable(st);
+}
+
+/* Statement q (text parameters) and the queued statement in one round
+ * trip. LB_OK with q's result in *res, the queued answer kept; anything
+ * else (not prepared yet, an error, a broken connection) leaves q to the
+ * usual path, which reports or retries as it does alone. A queued read is
+ * then dropped; a queued write is dropped when it surely had no effect
+ * (never sent, or refused by the server), else kept as unknown. */
 static enum lb_err
 exec_with_ahead(struct store *s, enum sql_query q, int n,
     const char *const *vals, PGresult **res)
 {
-	const char	*av[AHEAD_PARAMS];
+	struct ahead	*a = &s->ahead;
 	PGresult	*mine = NULL, *theirs = NULL, *sync = NULL;
-	enum sql_query	 aq = s->ahead.q;
-	int		 i, ok;
+	int		 sent = 0, ok;
 
-	s->ahead.q = SQL__COUNT;
 	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK ||
-	    !sendable(s, q) || !sendable(s, aq))
+	    !sendable(s, q) || !sendable(s, a->q) ||
+	    !PQenterPipelineMode(s->conn)) {
+		ahead_drop(s);
 		return LB_ERR_INTERNAL;
-	for (i = 0; i < s->ahead.n; i++)
-		av[i] = s->ahead.val[i];
-	if (!PQenterPipelineMode(s->conn))
-		return LB_ERR_INTERNAL;
-	ok = send_query(s, q, n, vals) && send_query(s, aq, s->ahead.n, av) &&
+	}
+	ok = send_query(s, q, n, vals, NULL, NULL) &&
+	    (sent = send_query(s, a->q, a->n, (const char *const *)a->val,
+	    a->len, a->fmt)) &&
 	    PQpipelineSync(s->conn) &&
 	    (mine = next_result(s)) != NULL &&
 	    (theirs = next_result(s)) != NULL &&
@@ -287,49 +337,97 @@ exec_with_ahead(struct store *s, enum sql_query q, int n,
 	    PQexitPipelineMode(s->conn);
 	PQclear(sync);
 	if (!ok) {
-		/* Whatever state the pipeline was left in, a new connection
-		 * starts clean. */
 		PQclear(mine);
 		PQclear(theirs);
+		/* Whatever state the pipeline was left in, a new connection
+		 * starts clean. */
 		store_disconnect(s);
+		if (a->write && sent) {
+			PQclear(a->res);
+			a->res = NULL;
+			a->unknown = 1;
+		} else
+			ahead_drop(s);
 		return LB_ERR_DATABASE_UNAVAILABLE;
 	}
+	if (PQresultStatus(theirs) == PGRES_TUPLES_OK ||
+	    PQresultStatus(theirs) == PGRES_COMMAND_OK) {
+		a->res = theirs;
+		theirs = NULL;
+	} else if (a->write && may_have_committed(theirs)) {
+		a->unknown = 1;
+	} else
+		ahead_drop(s);
+	PQclear(theirs);
 	if (PQresultStatus(mine) != PGRES_TUPLES_OK &&
 	    PQresultStatus(mine) != PGRES_COMMAND_OK) {
 		PQclear(mine);
-		PQclear(theirs);
 		return LB_ERR_INTERNAL;
 	}
-	if (PQresultStatus(theirs) == PGRES_TUPLES_OK) {
-		s->ahead.q = aq;
-		s->ahead.res = theirs;
-	} else
-		PQclear(theirs);
 	s->sqlstate[0] = '\0';
 	*res = mine;
 	return LB_OK;
 }
 
-/* The queued read's answer, when q with these parameters is that read. */
-static PGresult *
-ahead_take(struct store *s, enum sql_query q, int n,
-    const char *const *vals, const int *lens)
+/* Whether q with these parameters is the queued statement. */
+static int
+ahead_is(const struct store *s, enum sql_query q, int n,
+    const char *const *vals, const int *lens, const int *fmts)
 {
-	PGresult	*r = NULL;
-	int		 i;
+	const struct ahead	*a = &s->ahead;
+	size_t			 len;
+	int			 i, fmt;
 
-	if (s->ahead.q == q && s->ahead.n == n && lens == NULL) {
-		for (i = 0; i < n; i++)
-			if (vals[i] == NULL ||
-			    strcmp(vals[i], s->ahead.val[i]) != 0)
-				break;
-		if (i == n) {
-			r = s->ahead.res;
-			s->ahead.res = NULL;
+	if (a->q != q || a->n != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (vals[i] == NULL || a->val[i] == NULL) {
+			if (vals[i] != a->val[i])
+				return 0;
+			continue;
 		}
+		fmt = fmts ? fmts[i] : 0;
+		len = fmt ? (size_t)lens[i] : strlen(vals[i]);
+		if (fmt != a->fmt[i] || len != (size_t)a->len[i] ||
+		    memcmp(vals[i], a->val[i], len) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* The queued statement's answer, when q with these parameters is that
+ * statement. -1 (nothing may run) when a write went out and is not what
+ * is asked for: a handler that asks for anything else first is a bug,
+ * and running it could do the write twice. */
+static int
+ahead_take(struct store *s, enum sql_query q, int n,
+    const char *const *vals, const int *lens, const int *fmts,
+    PGresult **res)
+{
+	int	 rc = 0;
+
+	if (ahead_is(s, q, n, vals, lens, fmts)) {
+		if (s->ahead.unknown) {
+			save_error(s, "the connection broke during the write");
+			rc = -1;
+		} else {
+			*res = s->ahead.res;
+			s->ahead.res = NULL;
+			rc = 1;
+		}
+	} else if (s->ahead.unknown) {
+		/* Kept for its owner; the key lookup and the resolving
+		 * reads run meanwhile. */
+		return 0;
+	} else if (s->ahead.write) {
+		log_msg(LOG_LVL_ERROR, "statement %s asked for while %s "
+		    "sent ahead is unanswered", sql_queries[q].name,
+		    sql_queries[s->ahead.q].name);
+		save_error(s, "a write sent ahead was not taken");
+		rc = -2;
 	}
 	ahead_drop(s);
-	return r;
+	return rc;
 }
 
 /* Runs statement q. On LB_OK *res holds the result (caller clears it).
@@ -346,22 +444,33 @@ store_exec(struct store *s, enum sql_query q, int n,
 	int				 attempt;
 
 	*res = NULL;
+	s->maybe_done = 0;
 	release_held(s);
-	if (s->ahead.res != NULL) {
-		if ((*res = ahead_take(s, q, n, vals, lens)) != NULL)
+	if (s->ahead.res != NULL || s->ahead.unknown) {
+		switch (ahead_take(s, q, n, vals, lens, fmts, res)) {
+		case 1:
 			return LB_OK;
+		case -1:
+			s->sqlstate[0] = '\0';
+			s->maybe_done = 1;
+			return LB_ERR_DATABASE_UNAVAILABLE;
+		case -2:
+			return LB_ERR_INTERNAL;
+		}
 	} else if (s->ahead.q != SQL__COUNT && lens == NULL && fmts == NULL &&
 	    exec_with_ahead(s, q, n, vals, res) == LB_OK)
 		return LB_OK;
-	ahead_drop(s);
+	if (!s->ahead.unknown)
+		ahead_drop(s);
 	stmt_name(q, name);
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((e = store_connect(s)) != LB_OK)
 			return e;
-		if (unnamed(s, q))
+		if (unnamed(s, q)) {
+			s->maybe_done = 1;
 			r = PQexecParams(s->conn, d->text, n, NULL, vals, lens,
 			    fmts, 0);
-		else {
+		} else {
 			if (!s->prepared[q]) {
 				r = PQprepare(s->conn, name, d->text, n, NULL);
 				if ((e = result_check(s, r)) != LB_OK)
@@ -369,6 +478,7 @@ store_exec(struct store *s, enum sql_query q, int n,
 				PQclear(r);
 				s->prepared[q] = 1;
 			}
+			s->maybe_done = 1;
 			r = PQexecPrepared(s->conn, name, n, vals, lens, fmts,
 			    0);
 		}
@@ -376,6 +486,8 @@ store_exec(struct store *s, enum sql_query q, int n,
 			*res = r;
 			return LB_OK;
 		}
+		if (!may_have_committed(r))
+			s->maybe_done = 0;
 failed:
 		PQclear(r);
 		r = NULL;
@@ -397,6 +509,38 @@ failed:
 		log_msg(LOG_LVL_WARN, "statement %s: database unavailable: %s",
 		    d->name, s->errmsg);
 	return e;
+}
+
+/* How long a write whose connection broke keeps trying to learn whether
+ * it took effect. Longer than the shipped front ends wait for an answer
+ * (30 s): the client sees their timeout, never a 503 that could be
+ * false. */
+#define RESOLVE_MS	60000
+
+/* Statement q, re-sent (reconnecting) while the database is out of
+ * reach, for up to RESOLVE_MS: for a worker that must learn what a broken
+ * write did before it may answer. */
+static enum lb_err
+exec_patiently(struct store *s, enum sql_query q, int n,
+    const char *const *vals, PGresult **res)
+{
+	struct timespec	 pause;
+	int64_t		 waited = 0, step = 10;
+	enum lb_err	 e;
+
+	for (;;) {
+		e = store_exec(s, q, n, vals, NULL, NULL, res);
+		if (e != LB_ERR_DATABASE_UNAVAILABLE || waited >= RESOLVE_MS)
+			return e;
+		/* Soon at first: the database is often back within a
+		 * second, and this worker answers nothing meanwhile. */
+		pause.tv_sec = 0;
+		pause.tv_nsec = step * 1000 * 1000;
+		nanosleep(&pause, NULL);
+		waited += step;
+		if (step < 50)
+			step += 10;
+	}
 }
 
 enum lb_err
@@ -433,8 +577,12 @@ store_api_key_find(struct store *s, const char *prefix,
 	const char	*v[1] = { prefix };
 
 	memset(k, 0, sizeof(*k));
-	if ((e = store_exec(s, SQL_API_KEY_BY_PREFIX, 1, v, NULL, NULL, &r)) !=
-	    LB_OK)
+	e = store_exec(s, SQL_API_KEY_BY_PREFIX, 1, v, NULL, NULL, &r);
+	/* A write sent with the lookup broke off: its handler, which needs
+	 * the key, must still learn what it did. */
+	if (e == LB_ERR_DATABASE_UNAVAILABLE && s->ahead.unknown)
+		e = exec_patiently(s, SQL_API_KEY_BY_PREFIX, 1, v, &r);
+	if (e != LB_OK)
 		return e;
 	if (PQntuples(r) != 1) {
 		e = LB_ERR_NOT_FOUND;
@@ -582,48 +730,25 @@ fail:
 
 /* ---- secrets ------------------------------------------------------- */
 
-/* How long a write whose connection broke keeps trying to learn whether
- * it took effect. Longer than the shipped front ends wait for an answer
- * (30 s): the client sees their timeout, never a 503 that could be
- * false. */
-#define RESOLVE_MS	60000
-
 /* A write's connection broke: it may or may not have committed. Asks the
  * database (reconnecting, for up to RESOLVE_MS) whether secret id exists
  * now. Returns 1 or 0, or -1 when the database stayed out of reach. */
 static int
 secret_exists_after_failure(struct store *s, int64_t id)
 {
-	struct timespec	 pause;
 	PGresult	*r;
 	char		 ids[24];
-	const char	*v[1];
-	int64_t		 waited = 0, step = 10;
+	const char	*v[1] = { ids };
 	int		 rc;
 
 	snprintf(ids, sizeof(ids), "%" PRId64, id);
-	v[0] = ids;
-	for (;;) {
-		if (store_exec(s, SQL_SECRET_VERSION, 1, v, NULL, NULL, &r) ==
-		    LB_OK) {
-			rc = PQntuples(r) == 1;
-			PQclear(r);
-			log_msg(LOG_LVL_WARN, "secret %s: a write lost its "
-			    "connection; the row %s now", ids, rc ? "exists" :
-			    "does not exist");
-			return rc;
-		}
-		if (waited >= RESOLVE_MS)
-			return -1;
-		/* Soon at first: the database is often back within a
-		 * second, and this worker answers nothing meanwhile. */
-		pause.tv_sec = 0;
-		pause.tv_nsec = step * 1000 * 1000;
-		nanosleep(&pause, NULL);
-		waited += step;
-		if (step < 50)
-			step += 10;
-	}
+	if (exec_patiently(s, SQL_SECRET_VERSION, 1, v, &r) != LB_OK)
+		return -1;
+	rc = PQntuples(r) == 1;
+	PQclear(r);
+	log_msg(LOG_LVL_WARN, "secret %s: a write lost its connection; the "
+	    "row %s now", ids, rc ? "exists" : "does not exist");
+	return rc;
 }
 
 #define I64(buf, v)	(snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
@@ -650,23 +775,43 @@ hold(struct store *s, PGresult *r)
 	s->held = r;
 }
 
-/* Queues statement q with text parameters vals to go with the next
- * statement; values too long for the queue simply are not read ahead. */
+/* Queues statement q to go with the next statement. A read whose
+ * parameters cannot be copied is simply not read ahead; a write that
+ * cannot be queued is sent by its handler alone, after the key. */
 static void
-read_ahead(struct store *s, enum sql_query q, int n, const char *const *vals)
+queue_ahead(struct store *s, enum sql_query q, int n,
+    const char *const *vals, const int *lens, const int *fmts, int write)
 {
-	int	 i;
+	struct ahead	*a = &s->ahead;
+	size_t		 len;
+	int		 i;
 
 	ahead_drop(s);
 	if (n > AHEAD_PARAMS)
 		return;
-	for (i = 0; i < n; i++)
-		if (vals[i] == NULL || strlen(vals[i]) >= sizeof(s->ahead.val[i]))
+	for (i = 0; i < n; i++) {
+		a->fmt[i] = fmts ? fmts[i] : 0;
+		if (vals[i] == NULL)
+			continue;
+		len = a->fmt[i] ? (size_t)lens[i] : strlen(vals[i]);
+		a->len[i] = (int)len;
+		if ((a->val[i] = malloc(len + 1)) == NULL) {
+			a->n = i;
+			ahead_drop(s);
 			return;
-	for (i = 0; i < n; i++)
-		memcpy(s->ahead.val[i], vals[i], strlen(vals[i]) + 1);
-	s->ahead.n = n;
-	s->ahead.q = q;
+		}
+		memcpy(a->val[i], vals[i], len);
+		a->val[i][len] = '\0';
+	}
+	a->n = n;
+	a->q = q;
+	a->write = write;
+}
+
+static void
+read_ahead(struct store *s, enum sql_query q, int n, const char *const *vals)
+{
+	queue_ahead(s, q, n, vals, NULL, NULL, 0);
 }
 
 void
@@ -930,19 +1075,18 @@ store_secret_list(struct store *s, const char *provider_slug,
 	return LB_OK;
 }
 
-enum lb_err
-store_secret_update(struct store *s, const struct secret_update *u,
-    struct secret_row *row)
-{
-	PGresult	*r;
-	enum lb_err	 e;
-	char		 ids[24], kid[16];
-	const char	*v[13];
-	int		 len[13] = { 0 }, fmt[13] = { 0 }, attempt;
-	const char	*rm = u->metadata_remove ? u->metadata_remove : "{}";
-	const char	*set = u->metadata_set ? u->metadata_set : "{}";
+#define UPDATE_PARAMS	15
 
-	v[0] = I64(ids, u->id);
+/* secret_update's parameters; v's strings live in u, ids and kid. */
+static void
+update_params(const struct secret_update *u, char ids[24], char kid[16],
+    const char *v[UPDATE_PARAMS], int len[UPDATE_PARAMS],
+    int fmt[UPDATE_PARAMS])
+{
+	memset(len, 0, UPDATE_PARAMS * sizeof(len[0]));
+	memset(fmt, 0, UPDATE_PARAMS * sizeof(fmt[0]));
+	snprintf(ids, 24, "%" PRId64, u->id);
+	v[0] = ids;
 	v[1] = u->if_match;
 	v[2] = u->name;
 	v[3] = u->set_provider ? "t" : "f";
@@ -950,21 +1094,84 @@ store_secret_update(struct store *s, const struct secret_update *u,
 	v[5] = u->set_description ? "t" : "f";
 	v[6] = u->description;
 	v[7] = u->clear_metadata ? "t" : "f";
-	v[8] = rm;
-	v[9] = set;
-	v[10] = u->key_id ? I64(kid, u->key_id) : NULL;
+	v[8] = u->metadata_remove ? u->metadata_remove : "{}";
+	v[9] = u->metadata_set ? u->metadata_set : "{}";
+	snprintf(kid, 16, "%d", u->key_id);
+	v[10] = u->key_id ? kid : NULL;
 	v[11] = u->key_id ? (const char *)u->nonce : NULL;
 	len[11] = CRYPTO_NONCE_LEN;
 	fmt[11] = 1;
 	v[12] = u->key_id ? (const char *)u->ct : NULL;
 	len[12] = (int)u->ct_len;
 	fmt[12] = 1;
+	v[13] = u->key_prefix;
+	v[14] = (const char *)u->key_hash;
+	len[14] = CRYPTO_HASH_LEN;
+	fmt[14] = 1;
+}
 
+void
+store_secret_update_ahead(struct store *s, const struct secret_update *u)
+{
+	char		 ids[24], kid[16];
+	const char	*v[UPDATE_PARAMS];
+	int		 len[UPDATE_PARAMS], fmt[UPDATE_PARAMS];
+
+	update_params(u, ids, kid, v, len, fmt);
+	queue_ahead(s, SQL_SECRET_UPDATE, UPDATE_PARAMS, v, len, fmt, 1);
+}
+
+/* A PATCH whose connection broke may have committed. One that set a value
+ * left that value's nonce (96 fresh random bits) in the row if it did;
+ * one without a value leaves nothing to tell by, and gets an answer that
+ * claims neither (500), never a 503 that could be false. */
+static enum lb_err
+update_resolve(struct store *s, const struct secret_update *u,
+    struct secret_row *row)
+{
+	PGresult	*r;
+	char		 ids[24];
+	const char	*v[1] = { I64(ids, u->id) };
+	unsigned char	 nonce[CRYPTO_NONCE_LEN];
+	int		 applied;
+
+	if (u->key_id == 0)
+		return LB_ERR_INTERNAL;
+	if (exec_patiently(s, SQL_SECRET_GET, 1, v, &r) != LB_OK)
+		return LB_ERR_INTERNAL;
+	applied = PQntuples(r) == 1 &&
+	    bytea_get(r, 0, 9, nonce, sizeof(nonce)) == 0 &&
+	    memcmp(nonce, u->nonce, sizeof(nonce)) == 0;
+	log_msg(LOG_LVL_WARN, "secret %s: a PATCH lost its connection; it "
+	    "was %s", ids, applied ? "applied" : "not applied");
+	if (!applied) {
+		PQclear(r);
+		return LB_ERR_DATABASE_UNAVAILABLE;
+	}
+	row_fill(r, 0, row);
+	hold(s, r);
+	return LB_OK;
+}
+
+enum lb_err
+store_secret_update(struct store *s, const struct secret_update *u,
+    struct secret_row *row)
+{
+	PGresult	*r;
+	enum lb_err	 e;
+	char		 ids[24], kid[16];
+	const char	*v[UPDATE_PARAMS];
+	int		 len[UPDATE_PARAMS], fmt[UPDATE_PARAMS], attempt;
+
+	update_params(u, ids, kid, v, len, fmt);
 	for (attempt = 0; attempt < 2; attempt++) {
-		e = store_exec(s, SQL_SECRET_UPDATE, 13, v, len, fmt, &r);
+		e = store_exec(s, SQL_SECRET_UPDATE, UPDATE_PARAMS, v, len, fmt,
+		    &r);
 		if (e != LB_OK) {
 			if (strcmp(s->sqlstate, "23505") == 0)
 				return LB_ERR_NAME_CONFLICT;
+			if (e == LB_ERR_DATABASE_UNAVAILABLE && s->maybe_done)
+				return update_resolve(s, u, row);
 			return e;
 		}
 		if (PQntuples(r) == 1) {
@@ -996,15 +1203,32 @@ store_secret_update(struct store *s, const struct secret_update *u,
 	return LB_ERR_PRECONDITION_FAILED;
 }
 
+void
+store_secret_delete_ahead(struct store *s, int64_t id, const char *if_match,
+    const char *key_prefix, const unsigned char *key_hash)
+{
+	char		 ids[24];
+	const char	*v[4] = { I64(ids, id), if_match, key_prefix,
+			    (const char *)key_hash };
+	const int	 len[4] = { 0, 0, 0, CRYPTO_HASH_LEN };
+	const int	 fmt[4] = { 0, 0, 0, 1 };
+
+	queue_ahead(s, SQL_SECRET_DELETE, 4, v, len, fmt, 1);
+}
+
 enum lb_err
-store_secret_delete(struct store *s, int64_t id, const char *if_match)
+store_secret_delete(struct store *s, int64_t id, const char *if_match,
+    const char *key_prefix, const unsigned char *key_hash)
 {
 	PGresult	*r;
 	enum lb_err	 e;
 	char		 ids[24];
-	const char	*v[2] = { I64(ids, id), if_match };
+	const char	*v[4] = { I64(ids, id), if_match, key_prefix,
+			    (const char *)key_hash };
+	const int	 len[4] = { 0, 0, 0, CRYPTO_HASH_LEN };
+	const int	 fmt[4] = { 0, 0, 0, 1 };
 
-	if ((e = store_exec(s, SQL_SECRET_DELETE, 2, v, NULL, NULL, &r)) !=
+	if ((e = store_exec(s, SQL_SECRET_DELETE, 4, v, len, fmt, &r)) !=
 	    LB_OK) {
 		/* As for inserts: a 204 must mean gone, a 503 no effect. The
 		 * row being gone is what the client asked for, whoever did it. */

@@ -145,7 +145,20 @@ struct secret_update {
 	const unsigned char	*nonce;
 	const unsigned char	*ct;
 	size_t			 ct_len;
+	const char		*key_prefix;	/* the API key that may write */
+	const unsigned char	*key_hash;	/* CRYPTO_HASH_LEN bytes */
 };
+
+/* Writes change nothing unless the API key (prefix and hash) may write:
+ * they can go ahead of the key check, with the key lookup (see "read
+ * ahead" above), and the handler's call then answers from that round
+ * trip. Once a write went ahead, the next statement of the request must
+ * be that write, with the same arguments (anything else fails). */
+void		 store_secret_update_ahead(struct store *,
+		    const struct secret_update *);
+void		 store_secret_delete_ahead(struct store *, int64_t id,
+		    const char *if_match, const char *key_prefix,
+		    const unsigned char *key_hash);
 
 /* LB_OK with the new row; LB_ERR_NOT_FOUND, LB_ERR_PRECONDITION_FAILED,
  * LB_ERR_INVALID_FIELD (too many metadata members after the merge),
@@ -155,7 +168,15 @@ enum lb_err	 store_secret_update(struct store *,
 
 /* LB_OK, LB_ERR_NOT_FOUND, LB_ERR_PRECONDITION_FAILED, or an error. */
 enum lb_err	 store_secret_delete(struct store *, int64_t id,
-		    const char *if_match);
+		    const char *if_match, const char *key_prefix,
+		    const unsigned char *key_hash);
+
+/* Forgets what went ahead for this request; called after each one. */
+void		 store_request_done(struct store *);
+
+/* Whether a write that went ahead lost its connection and may have taken
+ * effect: then no answer may say "no effect" (503). */
+int		 store_write_unknown(const struct store *);
 
 /* Re-encrypts, in one transaction, up to one batch of secrets sealed
  * with a key other than the ring's active one. *done counts the rows

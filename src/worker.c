@@ -100,6 +100,7 @@ serve(void *arg, FCGX_Request *fr)
 		drained = FCGX_GetChar(fr->in) == EOF &&
 		    FCGX_GetError(fr->in) == 0;
 		router_dispatch(&w->ctx, &req, resp);
+		store_request_done(w->ctx.db);
 	}
 
 	http_response_render(&req, resp, &w->out);

@@ -788,6 +788,41 @@ is_err 400 unknown_parameter force "DELETE /v1/admin/secrets/{id}?force=1: 400 u
 api_get "$FULL"
 is "$STATUS" 200 "... and the DELETE with an unknown parameter deleted nothing"
 
+# ======================================== writes sent with the key lookup
+# A PATCH or DELETE travels with the API key lookup, before the worker has
+# checked the key (one round trip), once its worker has prepared the
+# statements: every worker is warmed first with valid writes. A refused
+# key must still change nothing: the statement checks the key itself.
+new_secret "$(N ahead)" "$(V ahead)"
+AH=$SID
+warm=0
+for ((k = 0; k < 40; k++)); do
+    api_patch "$AH" "{\"description\":\"warm $k\"}"
+    [ "$STATUS" = 200 ] && warm=$((warm + 1))
+    api_delete 9223372036854775807
+done
+is "$warm" 40 "40 PATCHes with the write key warm every worker's statements"
+api_get "$AH"
+V0=$J_VERSION
+# The write key's own prefix with another tail: found by its prefix, refused
+# by its hash.
+TWIN=${LB_KEY_WRITE:0:12}$(printf 'A%.0s' $(seq $(( ${#LB_KEY_WRITE} - 12 ))))
+[ "$TWIN" != "$LB_KEY_WRITE" ] || TWIN=${LB_KEY_WRITE:0:12}$(printf 'B%.0s' $(seq $(( ${#LB_KEY_WRITE} - 12 ))))
+bad=
+for key in read:$LB_KEY_READ revoked:$LB_KEY_REVOKED twin:$TWIN; do
+    for ((k = 0; k < 6; k++)); do
+        AK=${key#*:} api_patch "$AH" '{"description":"refused","value":"refused"}'
+        [ "$STATUS" = 403 ] || [ "$STATUS" = 401 ] || bad+=" PATCH/${key%%:*}:$STATUS"
+        AK=${key#*:} api_delete "$AH"
+        [ "$STATUS" = 403 ] || [ "$STATUS" = 401 ] || bad+=" DELETE/${key%%:*}:$STATUS"
+    done
+done
+is "$bad" "" "PATCH and DELETE with a read, a revoked and a wrong key of a known prefix, 6 times each: 403 or 401"
+api_get "$AH"
+is "$STATUS|$J_VERSION|$J_VALUE" "200|$V0|$(V ahead)" "... the secret is still there, at the same version, with the same value"
+api_delete "$AH"
+is "$STATUS" 204 "DELETE with the write key then: 204"
+
 # ============================================================ request ids
 api_post "{\"name\":\"$(N rid)\",\"value\":\"$(V rid)\"}" -H "X-Request-Id: a.B_c-$LB_RUN"
 is "$STATUS|$(hdr X-Request-Id)" "201|a.B_c-$LB_RUN" "X-Request-Id echoed on a 201"
