@@ -493,15 +493,19 @@ secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
 
 	memset(&u, 0, sizeof(u));
 	memset(&found, 0, sizeof(found));
-	/* Validated and sealed once: the write that goes ahead and the one
-	 * asked for below must be the same, nonce and all. */
-	e = update_build(ctx, req, &found, &u, &body, &ifm, &set, &rm, nonce,
-	    &ct);
+	/* Validated and sealed once, and only for a request that can be
+	 * admitted (which one without a key of the right shape cannot): the
+	 * write that goes ahead and the one asked for below must be the same,
+	 * nonce and all. */
 	ahead_key_get(req, &k);
 	u.key_prefix = k.prefix;
 	u.key_hash = k.hash;
-	if (e == LB_OK && k.ok)
+	e = k.ok ? update_build(ctx, req, &found, &u, &body, &ifm, &set, &rm,
+	    nonce, &ct) : http_error(&found, LB_ERR_INTERNAL, NULL,
+	    "internal error");
+	if (e == LB_OK)
 		store_secret_update_ahead(ctx->db, &u);
+	/* Admitted only when k.ok, so e is update_build's from here on. */
 	if (router_admit(ctx, req, resp) != LB_OK)
 		goto out;
 	if (e != LB_OK) {

@@ -50,6 +50,7 @@ struct store {
 	char		 errmsg[256];
 	int		 maybe_done;	/* the last statement failed after it
 					 * was sent: it may have taken effect */
+	int		 noticed;	/* the server sent a notice */
 	struct ahead	 ahead;
 };
 
@@ -155,10 +156,11 @@ save_error(struct store *s, const char *msg)
 static void
 notice(void *arg, const char *msg)
 {
-	char	 line[256];
-	size_t	 i;
+	struct store	*s = arg;
+	char		 line[256];
+	size_t		 i;
 
-	(void)arg;
+	s->noticed = 1;
 	snprintf(line, sizeof(line), "%s", msg);
 	for (i = 0; line[i] != '\0'; i++)
 		if (line[i] == '\n' || line[i] == '\r')
@@ -190,7 +192,7 @@ store_connect(struct store *s)
 		store_disconnect(s);
 		return LB_ERR_DATABASE_UNAVAILABLE;
 	}
-	PQsetNoticeProcessor(s->conn, notice, NULL);
+	PQsetNoticeProcessor(s->conn, notice, s);
 	r = PQexec(s->conn, sql_queries[SQL_SESSION_SETUP].text);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		save_error(s, PQerrorMessage(s->conn));
@@ -291,6 +293,17 @@ next_result(struct store *s)
 	return r;
 }
 
+/* Whether the server answered with an error of its own (a SQLSTATE),
+ * which it does only for a statement it did not complete. */
+static int
+server_refused(const PGresult *r)
+{
+	const char	*st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	return r != NULL && PQresultStatus(r) == PGRES_FATAL_ERROR &&
+	    st != NULL && st[0] != '\0';
+}
+
 /* Whether a write whose result is r (not a success) may still have
  * committed: yes when the connection went (libpq's own error, no
  * SQLSTATE) or the server was going away (a backend told to quit after
@@ -320,6 +333,17 @@ exec_with_ahead(struct store *s, enum sql_query q, int n,
 	PGresult	*mine = NULL, *theirs = NULL, *sync = NULL;
 	int		 sent = 0, ok;
 
+	/* A connection that died while idle (a restart) is left before a
+	 * write rides on it: the lookup then reconnects, and the handler
+	 * sends its write alone, rather than resolve one that never ran. A
+	 * server going away says so first, in a notice, before it closes
+	 * (PQisBusy parses what PQconsumeInput read). */
+	if (s->conn != NULL && a->write) {
+		s->noticed = 0;
+		if (!PQconsumeInput(s->conn) || PQisBusy(s->conn) ||
+		    s->noticed || PQstatus(s->conn) != CONNECTION_OK)
+			store_disconnect(s);
+	}
 	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK ||
 	    !sendable(s, q) || !sendable(s, a->q) ||
 	    !PQenterPipelineMode(s->conn)) {
@@ -337,17 +361,20 @@ exec_with_ahead(struct store *s, enum sql_query q, int n,
 	    PQexitPipelineMode(s->conn);
 	PQclear(sync);
 	if (!ok) {
-		PQclear(mine);
-		PQclear(theirs);
 		/* Whatever state the pipeline was left in, a new connection
 		 * starts clean. */
 		store_disconnect(s);
-		if (a->write && sent) {
+		/* The server skips the rest of a pipeline after an error:
+		 * a lookup it answered with one means the write never ran. */
+		if (a->write && sent && !server_refused(mine) &&
+		    (theirs == NULL || may_have_committed(theirs))) {
 			PQclear(a->res);
 			a->res = NULL;
 			a->unknown = 1;
 		} else
 			ahead_drop(s);
+		PQclear(mine);
+		PQclear(theirs);
 		return LB_ERR_DATABASE_UNAVAILABLE;
 	}
 	if (PQresultStatus(theirs) == PGRES_TUPLES_OK ||
@@ -415,9 +442,9 @@ ahead_take(struct store *s, enum sql_query q, int n,
 			s->ahead.res = NULL;
 			rc = 1;
 		}
-	} else if (s->ahead.unknown) {
+	} else if (s->ahead.unknown && sql_queries[q].retry) {
 		/* Kept for its owner; the key lookup and the resolving
-		 * reads run meanwhile. */
+		 * reads ("retry: yes") run meanwhile, nothing else. */
 		return 0;
 	} else if (s->ahead.write) {
 		log_msg(LOG_LVL_ERROR, "statement %s asked for while %s "
