@@ -1,6 +1,8 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "crypto.h"
 #include "keyring.h"
@@ -59,6 +61,34 @@ Test(crypto, fresh_nonce_every_seal)
 	crypto_seal(c, 1, pt, N, &kid, n2, c2);
 	cr_assert(memcmp(n1, n2, sizeof(n1)) != 0);
 	cr_assert(memcmp(c1, c2, sizeof(c1)) != 0);
+}
+
+/* Workers are forked from one master: a parent and a child that both
+ * seal right after the fork must not draw the same nonce. */
+Test(crypto, fresh_nonce_after_fork)
+{
+	unsigned char	 mine[CRYPTO_NONCE_LEN], theirs[CRYPTO_NONCE_LEN];
+	unsigned char	 ct[N + CRYPTO_TAG_LEN];
+	int		 kid, fd[2], status;
+	pid_t		 pid;
+
+	crypto_seal(c, 1, pt, N, &kid, mine, ct);	/* the generator is warm */
+	cr_assert_eq(pipe(fd), 0);
+	if ((pid = fork()) == 0) {
+		crypto_seal(c, 1, pt, N, &kid, theirs, ct);
+		_exit(write(fd[1], theirs, sizeof(theirs)) ==
+		    (ssize_t)sizeof(theirs) ? 0 : 1);
+	}
+	cr_assert_gt(pid, 0);
+	crypto_seal(c, 1, pt, N, &kid, mine, ct);
+	cr_assert_eq(read(fd[0], theirs, sizeof(theirs)),
+	    (ssize_t)sizeof(theirs));
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert(memcmp(mine, theirs, sizeof(mine)) != 0,
+	    "parent and child drew the same nonce after fork");
+	close(fd[0]);
+	close(fd[1]);
 }
 
 /* Each alteration must fail authentication and leave no plaintext. */
