@@ -23,9 +23,6 @@ auth_check(struct lockbox_ctx *ctx, struct http_request *req,
 		return http_error(resp, LB_ERR_INVALID_API_KEY, NULL,
 		    "the API key is unknown or revoked");
 	e = store_api_key_find(ctx->db, prefix, &k);
-	/* A write that went with the lookup may have taken effect. */
-	if (e == LB_ERR_DATABASE_UNAVAILABLE && store_write_unknown(ctx->db))
-		e = LB_ERR_INTERNAL;
 	if (e != LB_OK && e != LB_ERR_NOT_FOUND)
 		return http_error(resp, e, NULL, e == LB_ERR_DATABASE_UNAVAILABLE ?
 		    "the database is unavailable; retry later" :

@@ -31,8 +31,10 @@ struct ahead {
 	int		 n;
 	int		 write;
 	int		 unknown;	/* a write whose round trip broke */
-	char		*val[AHEAD_PARAMS];	/* copies; NULL for NULL */
+	char		*val[AHEAD_PARAMS];	/* into copy; NULL for NULL */
 	int		 len[AHEAD_PARAMS];
+	char		*copy;		/* the parameters, one allocation */
+	size_t		 copylen;
 	int		 fmt[AHEAD_PARAMS];
 	PGresult	*res;		/* its answer, once read */
 };
@@ -85,14 +87,12 @@ release_held(struct store *s)
 static void
 ahead_drop(struct store *s)
 {
-	int	 i;
-
-	for (i = 0; i < s->ahead.n; i++) {
-		if (s->ahead.val[i] != NULL)
-			explicit_bzero(s->ahead.val[i], (size_t)s->ahead.len[i]);
-		free(s->ahead.val[i]);
-		s->ahead.val[i] = NULL;
-	}
+	if (s->ahead.copy != NULL)
+		explicit_bzero(s->ahead.copy, s->ahead.copylen);
+	free(s->ahead.copy);
+	s->ahead.copy = NULL;
+	s->ahead.copylen = 0;
+	memset(s->ahead.val, 0, sizeof(s->ahead.val));
 	PQclear(s->ahead.res);
 	s->ahead.res = NULL;
 	s->ahead.q = SQL__COUNT;
@@ -105,12 +105,6 @@ void
 store_request_done(struct store *s)
 {
 	ahead_drop(s);
-}
-
-int
-store_write_unknown(const struct store *s)
-{
-	return s->ahead.unknown;
 }
 
 void
@@ -606,9 +600,12 @@ store_api_key_find(struct store *s, const char *prefix,
 	memset(k, 0, sizeof(*k));
 	e = store_exec(s, SQL_API_KEY_BY_PREFIX, 1, v, NULL, NULL, &r);
 	/* A write sent with the lookup broke off: its handler, which needs
-	 * the key, must still learn what it did. */
-	if (e == LB_ERR_DATABASE_UNAVAILABLE && s->ahead.unknown)
-		e = exec_patiently(s, SQL_API_KEY_BY_PREFIX, 1, v, &r);
+	 * the key, must still learn what it did; and as it may have taken
+	 * effect, no answer may say "no effect" (503). */
+	if (e == LB_ERR_DATABASE_UNAVAILABLE && s->ahead.unknown &&
+	    (e = exec_patiently(s, SQL_API_KEY_BY_PREFIX, 1, v, &r)) ==
+	    LB_ERR_DATABASE_UNAVAILABLE)
+		e = LB_ERR_INTERNAL;
 	if (e != LB_OK)
 		return e;
 	if (PQntuples(r) != 1) {
@@ -810,7 +807,7 @@ queue_ahead(struct store *s, enum sql_query q, int n,
     const char *const *vals, const int *lens, const int *fmts, int write)
 {
 	struct ahead	*a = &s->ahead;
-	size_t		 len;
+	size_t		 off = 0;
 	int		 i;
 
 	ahead_drop(s);
@@ -818,17 +815,19 @@ queue_ahead(struct store *s, enum sql_query q, int n,
 		return;
 	for (i = 0; i < n; i++) {
 		a->fmt[i] = fmts ? fmts[i] : 0;
+		a->len[i] = vals[i] == NULL ? 0 : a->fmt[i] ? lens[i] :
+		    (int)strlen(vals[i]);
+		a->copylen += (size_t)a->len[i] + 1;
+	}
+	if ((a->copy = malloc(a->copylen + 1)) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
 		if (vals[i] == NULL)
 			continue;
-		len = a->fmt[i] ? (size_t)lens[i] : strlen(vals[i]);
-		a->len[i] = (int)len;
-		if ((a->val[i] = malloc(len + 1)) == NULL) {
-			a->n = i;
-			ahead_drop(s);
-			return;
-		}
-		memcpy(a->val[i], vals[i], len);
-		a->val[i][len] = '\0';
+		a->val[i] = a->copy + off;
+		memcpy(a->val[i], vals[i], (size_t)a->len[i]);
+		a->val[i][a->len[i]] = '\0';
+		off += (size_t)a->len[i] + 1;
 	}
 	a->n = n;
 	a->q = q;

@@ -174,10 +174,6 @@ enum lb_err	 store_secret_delete(struct store *, int64_t id,
 /* Forgets what went ahead for this request; called after each one. */
 void		 store_request_done(struct store *);
 
-/* Whether a write that went ahead lost its connection and may have taken
- * effect: then no answer may say "no effect" (503). */
-int		 store_write_unknown(const struct store *);
-
 /* Re-encrypts, in one transaction, up to one batch of secrets sealed
  * with a key other than the ring's active one. *done counts the rows
  * moved, *left those still to move after the batch. */
