@@ -58,6 +58,33 @@ buf_putc(struct buf *b, char c)
 	buf_append(b, &c, 1);
 }
 
+char *
+buf_i64(char *out, int64_t v)
+{
+	char		 t[BUF_I64_LEN];
+	uint64_t	 u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t		 n = 0, o = 0;
+
+	do {
+		t[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		out[o++] = '-';
+	while (n > 0)
+		out[o++] = t[--n];
+	out[o] = '\0';
+	return out;
+}
+
+void
+buf_put_i64(struct buf *b, int64_t v)
+{
+	char	 t[BUF_I64_LEN];
+
+	buf_puts(b, buf_i64(t, v));
+}
+
 void
 buf_printf(struct buf *b, const char *fmt, ...)
 {

@@ -286,7 +286,10 @@ http_header(struct http_response *resp, const char *name, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(v, sizeof(v), fmt, ap);
 	va_end(ap);
-	buf_printf(&resp->headers, "%s: %s\r\n", name, v);
+	buf_puts(&resp->headers, name);
+	buf_puts(&resp->headers, ": ");
+	buf_puts(&resp->headers, v);
+	buf_puts(&resp->headers, "\r\n");
 }
 
 void
@@ -329,11 +332,17 @@ http_response_render(const struct http_request *req,
 	/* All at once: the body may hold a value, and growing the buffer
 	 * while copying it would leave a copy in freed memory. */
 	buf_reserve(out, body->len + resp->headers.len + 512);
-	buf_printf(out, "Status: %d %s\r\n", resp->status,
-	    error_reason(resp->status));
-	if (resp->status != 204)
-		buf_printf(out, "Content-Type: application/json; "
-		    "charset=utf-8\r\nContent-Length: %zu\r\n", body->len);
+	buf_puts(out, "Status: ");
+	buf_put_i64(out, resp->status);
+	buf_putc(out, ' ');
+	buf_puts(out, error_reason(resp->status));
+	buf_puts(out, "\r\n");
+	if (resp->status != 204) {
+		buf_puts(out, "Content-Type: application/json; "
+		    "charset=utf-8\r\nContent-Length: ");
+		buf_put_i64(out, (int64_t)body->len);
+		buf_puts(out, "\r\n");
+	}
 	buf_puts(out, "Cache-Control: no-store\r\nX-Request-Id: ");
 	buf_puts(out, req->request_id);
 	buf_puts(out, "\r\n");

@@ -33,19 +33,39 @@ log_enabled(enum log_level l)
 	return l <= log_level;
 }
 
+/* Appends n as exactly three digits. */
+static void
+put_3digits(struct buf *b, long n)
+{
+	char	 d[4] = { (char)('0' + n / 100), (char)('0' + n / 10 % 10),
+		    (char)('0' + n % 10), '\0' };
+
+	buf_puts(b, d);
+}
+
 static void
 log_begin(struct buf *b, enum log_level l)
 {
+	static time_t	 sec = -1;	/* the second t holds */
+	static char	 t[40];
 	struct timespec	 ts;
 	struct tm	 tm;
-	char		 t[40];
 
+	/* Every request writes a line: format the date once a second. */
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
-	buf_printf(b, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"pid\":%ld",
-	    t, ts.tv_nsec / 1000000, level_names[l],
-	    log_pid ? log_pid : (long)getpid());
+	if (ts.tv_sec != sec) {
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
+		sec = ts.tv_sec;
+	}
+	buf_puts(b, "{\"time\":\"");
+	buf_puts(b, t);
+	buf_putc(b, '.');
+	put_3digits(b, ts.tv_nsec / 1000000);
+	buf_puts(b, "Z\",\"level\":\"");
+	buf_puts(b, level_names[l]);
+	buf_puts(b, "\",\"pid\":");
+	buf_put_i64(b, log_pid ? log_pid : (long)getpid());
 }
 
 static void
@@ -134,6 +154,20 @@ put_path(struct buf *b, const char *p)
 	buf_json_str(b, out, o);
 }
 
+/* Milliseconds with three decimals, as printf's %.3f writes them. */
+static void
+put_ms(struct buf *b, double ms)
+{
+	int64_t	 us;
+
+	if (ms >= 1e15)		/* 30,000 years: nothing sensible is lost */
+		ms = 1e15;
+	us = ms > 0 ? (int64_t)(ms * 1000 + 0.5) : 0;
+	buf_put_i64(b, us / 1000);
+	buf_putc(b, '.');
+	put_3digits(b, (long)(us % 1000));
+}
+
 void
 log_request(const struct log_request *r)
 {
@@ -148,8 +182,10 @@ log_request(const struct log_request *r)
 	put_path(&b, r->method);
 	buf_puts(&b, ",\"path\":");
 	put_path(&b, r->path);
-	buf_printf(&b, ",\"status\":%d,\"duration_ms\":%.3f", r->status,
-	    r->duration_ms);
+	buf_puts(&b, ",\"status\":");
+	buf_put_i64(&b, r->status);
+	buf_puts(&b, ",\"duration_ms\":");
+	put_ms(&b, r->duration_ms);
 	buf_puts(&b, ",\"key_prefix\":");
 	buf_json_str_or_null(&b, r->key_prefix);
 	if (r->error_code != NULL) {

@@ -20,7 +20,9 @@ static void
 render_secret(struct buf *b, const struct secret_row *r, const char *value,
     size_t value_len)
 {
-	buf_printf(b, "{\"id\":%" PRId64 ",\"name\":", r->id);
+	buf_puts(b, "{\"id\":");
+	buf_put_i64(b, r->id);
+	buf_puts(b, ",\"name\":");
 	buf_json_str(b, r->name, strlen(r->name));
 	buf_puts(b, ",\"provider_slug\":");
 	buf_json_str_or_null(b, r->provider_slug);
@@ -28,8 +30,13 @@ render_secret(struct buf *b, const struct secret_row *r, const char *value,
 	buf_json_str_or_null(b, r->description);
 	buf_puts(b, ",\"metadata\":");
 	buf_puts(b, r->metadata);
-	buf_printf(b, ",\"version\":%" PRId64 ",\"created_at\":\"%s\","
-	    "\"updated_at\":\"%s\"", r->version, r->created_at, r->updated_at);
+	buf_puts(b, ",\"version\":");
+	buf_put_i64(b, r->version);
+	buf_puts(b, ",\"created_at\":\"");
+	buf_puts(b, r->created_at);
+	buf_puts(b, "\",\"updated_at\":\"");
+	buf_puts(b, r->updated_at);
+	buf_putc(b, '"');
 	if (value != NULL) {
 		buf_puts(b, ",\"value\":");
 		buf_json_str(b, value, value_len);

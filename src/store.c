@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "hex.h"
 #include "log.h"
 #include "sql_queries.h"
@@ -241,12 +242,17 @@ unnamed(const struct store *s, enum sql_query q)
 	return sql_queries[q].plan_each || !s->prepare;
 }
 
-/* The name statement q is prepared under on a connection. */
+/* The name statement q is prepared under on a connection: built once,
+ * not at every execution. */
 static const char *
-stmt_name(enum sql_query q, char name[64])
+stmt_name(enum sql_query q)
 {
-	snprintf(name, 64, "lockbox_%s", sql_queries[q].name);
-	return name;
+	static char	 names[SQL__COUNT][64];
+
+	if (names[q][0] == '\0')
+		snprintf(names[q], sizeof(names[q]), "lockbox_%s",
+		    sql_queries[q].name);
+	return names[q];
 }
 
 static int
@@ -259,12 +265,10 @@ static int
 send_query(struct store *s, enum sql_query q, int n,
     const char *const *vals, const int *lens, const int *fmts)
 {
-	char	 name[64];
-
 	if (unnamed(s, q))
 		return PQsendQueryParams(s->conn, sql_queries[q].text, n, NULL,
 		    vals, lens, fmts, 0);
-	return PQsendQueryPrepared(s->conn, stmt_name(q, name), n, vals, lens,
+	return PQsendQueryPrepared(s->conn, stmt_name(q), n, vals, lens,
 	    fmts, 0);
 }
 
@@ -461,7 +465,7 @@ store_exec(struct store *s, enum sql_query q, int n,
 	const struct sql_query_def	*d = &sql_queries[q];
 	PGresult			*r = NULL;
 	enum lb_err			 e = LB_ERR_INTERNAL;
-	char				 name[64];
+	const char			*name = stmt_name(q);
 	int				 attempt;
 
 	*res = NULL;
@@ -483,7 +487,6 @@ store_exec(struct store *s, enum sql_query q, int n,
 		return LB_OK;
 	if (!s->ahead.unknown)
 		ahead_drop(s);
-	stmt_name(q, name);
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((e = store_connect(s)) != LB_OK)
 			return e;
@@ -672,7 +675,7 @@ store_api_key_revoke(struct store *s, int64_t id)
 	char		 ids[24];
 	const char	*v[1] = { ids };
 
-	snprintf(ids, sizeof(ids), "%" PRId64, id);
+	buf_i64(ids, id);
 	if ((e = store_exec(s, SQL_API_KEY_REVOKE, 1, v, NULL, NULL, &r)) !=
 	    LB_OK)
 		return e;
@@ -765,7 +768,7 @@ secret_exists_after_failure(struct store *s, int64_t id)
 	const char	*v[1] = { ids };
 	int		 rc;
 
-	snprintf(ids, sizeof(ids), "%" PRId64, id);
+	buf_i64(ids, id);
 	if (exec_patiently(s, SQL_SECRET_VERSION, 1, v, &r) != LB_OK)
 		return -1;
 	rc = PQntuples(r) == 1;
@@ -775,7 +778,7 @@ secret_exists_after_failure(struct store *s, int64_t id)
 	return rc;
 }
 
-#define I64(buf, v)	(snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
+#define I64(buf, v)	buf_i64((buf), (int64_t)(v))
 
 static void
 row_fill(const PGresult *r, int i, struct secret_row *row)
@@ -867,7 +870,7 @@ store_secret_insert(struct store *s, const struct secret_insert *in,
 {
 	PGresult	*r;
 	enum lb_err	 e;
-	char		 id[24], kid[16], akid[24], fkid[16];
+	char		 id[24], kid[BUF_I64_LEN], akid[24], fkid[BUF_I64_LEN];
 	const char	*v[14];
 	int		 len[14] = { 0 }, fmt[14] = { 0 }, n = 9;
 
@@ -1049,16 +1052,16 @@ store_secret_get(struct store *s, int64_t id, struct secret_row *row)
  * lim. */
 static enum sql_query
 list_query(const char *provider_slug, int64_t after_id, int limit,
-    char after[24], char lim[16], const char *v[3], int *nv)
+    char after[24], char lim[BUF_I64_LEN], const char *v[3], int *nv)
 {
 	*nv = 0;
 	if (provider_slug != NULL)
 		v[(*nv)++] = provider_slug;
 	if (after_id > 0) {
-		snprintf(after, 24, "%" PRId64, after_id);
+		buf_i64(after, after_id);
 		v[(*nv)++] = after;
 	}
-	snprintf(lim, 16, "%d", limit);
+	buf_i64(lim, limit);
 	v[(*nv)++] = lim;
 	if (provider_slug != NULL)
 		return after_id > 0 ? SQL_SECRET_LIST_PROVIDER_AFTER :
@@ -1070,7 +1073,7 @@ void
 store_secret_list_ahead(struct store *s, const char *provider_slug,
     int64_t after_id, int limit)
 {
-	char		 after[24], lim[16];
+	char		 after[24], lim[BUF_I64_LEN];
 	const char	*v[3];
 	enum sql_query	 q;
 	int		 nv;
@@ -1086,7 +1089,7 @@ store_secret_list(struct store *s, const char *provider_slug,
 	PGresult	*r;
 	enum lb_err	 e;
 	enum sql_query	 q;
-	char		 after[24], lim[16];
+	char		 after[24], lim[BUF_I64_LEN];
 	const char	*v[3];
 	int		 nv, i;
 
@@ -1105,13 +1108,13 @@ store_secret_list(struct store *s, const char *provider_slug,
 
 /* secret_update's parameters; v's strings live in u, ids and kid. */
 static void
-update_params(const struct secret_update *u, char ids[24], char kid[16],
+update_params(const struct secret_update *u, char ids[24], char kid[BUF_I64_LEN],
     const char *v[UPDATE_PARAMS], int len[UPDATE_PARAMS],
     int fmt[UPDATE_PARAMS])
 {
 	memset(len, 0, UPDATE_PARAMS * sizeof(len[0]));
 	memset(fmt, 0, UPDATE_PARAMS * sizeof(fmt[0]));
-	snprintf(ids, 24, "%" PRId64, u->id);
+	buf_i64(ids, u->id);
 	v[0] = ids;
 	v[1] = u->if_match;
 	v[2] = u->name;
@@ -1122,7 +1125,7 @@ update_params(const struct secret_update *u, char ids[24], char kid[16],
 	v[7] = u->clear_metadata ? "t" : "f";
 	v[8] = u->metadata_remove ? u->metadata_remove : "{}";
 	v[9] = u->metadata_set ? u->metadata_set : "{}";
-	snprintf(kid, 16, "%d", u->key_id);
+	buf_i64(kid, u->key_id);
 	v[10] = u->key_id ? kid : NULL;
 	v[11] = u->key_id ? (const char *)u->nonce : NULL;
 	len[11] = CRYPTO_NONCE_LEN;
@@ -1139,7 +1142,7 @@ update_params(const struct secret_update *u, char ids[24], char kid[16],
 void
 store_secret_update_ahead(struct store *s, const struct secret_update *u)
 {
-	char		 ids[24], kid[16];
+	char		 ids[24], kid[BUF_I64_LEN];
 	const char	*v[UPDATE_PARAMS];
 	int		 len[UPDATE_PARAMS], fmt[UPDATE_PARAMS];
 
@@ -1185,7 +1188,7 @@ store_secret_update(struct store *s, const struct secret_update *u,
 {
 	PGresult	*r;
 	enum lb_err	 e;
-	char		 ids[24], kid[16];
+	char		 ids[24], kid[BUF_I64_LEN];
 	const char	*v[UPDATE_PARAMS];
 	int		 len[UPDATE_PARAMS], fmt[UPDATE_PARAMS], attempt;
 
@@ -1292,7 +1295,7 @@ rewrap_row(struct store *s, struct crypto *c, PGresult *r, int i)
 	PGresult		*u = NULL;
 	unsigned char		*pt = NULL, *ct = NULL, nonce[CRYPTO_NONCE_LEN];
 	enum lb_err		 e = LB_ERR_INTEGRITY;
-	char			 ids[24], kid[16];
+	char			 ids[24], kid[BUF_I64_LEN];
 	const char		*v[4];
 	int			 len[4] = { 0 }, fmt[4] = { 0 }, key_id;
 	size_t			 n;
@@ -1342,7 +1345,7 @@ store_rewrap_batch(struct store *s, struct crypto *c, long *done, long *left)
 {
 	PGresult	*r = NULL;
 	enum lb_err	 e;
-	char		 kid[16];
+	char		 kid[BUF_I64_LEN];
 	const char	*v[1] = { I64(kid, crypto_active_key(c)) };
 	int		 i;
 
