@@ -11,4 +11,9 @@
 enum lb_err	auth_check(struct lockbox_ctx *, struct http_request *,
 		    struct http_response *, enum http_scope need);
 
+/* Whether the request carries a key of the right shape; its prefix and
+ * hash are then in req->key_prefix and req->key_hash. Parsed (base64 and
+ * SHA-256) at the first call of the request only. */
+int		auth_key_parse(struct http_request *);
+
 #endif

@@ -245,6 +245,8 @@ http_request_free(struct http_request *req)
 	free(req->query_store);
 	req->path = req->raw_path = req->query_store = NULL;
 	req->nparams = 0;
+	buf_explicit_bzero(req->key_hash, sizeof(req->key_hash));
+	req->key_shape = 0;
 }
 
 /* Field names can come from the client (an unknown member or query

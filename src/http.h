@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "apikey.h"
 #include "buf.h"
 #include "error.h"
 
@@ -66,6 +67,13 @@ struct http_request {
 	/* The body, read by http_read_body into a per-worker buffer. */
 	const char		*body;
 	size_t			 body_len;
+
+	/* The key as sent, in its stored form: parsed once (auth_key_parse),
+	 * as a write's handler needs it before auth_check does. Wiped by
+	 * http_request_free. */
+	int			 key_shape;	/* 0 not parsed, 1 a key's, -1 not */
+	char			 key_prefix[APIKEY_PREFIX_LEN + 1];
+	unsigned char		 key_hash[CRYPTO_HASH_LEN];
 
 	/* Set by the router and the authentication step. */
 	const struct route	*route;		/* router.c's, opaque here */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apikey.h"
+#include "auth.h"
 #include "cursor.h"
 #include "handlers.h"
 #include "json.h"
@@ -411,21 +411,13 @@ fail:
 
 /* ---- update and delete ---------------------------------------------- */
 
-/* The key a write goes ahead with, when the request passes every check
- * that needs no database (store.h: the write then travels with the key
- * lookup, and the statement itself refuses a key that may not write). */
-struct ahead_key {
-	char		 prefix[APIKEY_PREFIX_LEN + 1];
-	unsigned char	 hash[CRYPTO_HASH_LEN];
-	int		 ok;
-};
-
-static void
-ahead_key_get(struct http_request *req, struct ahead_key *k)
+/* Whether a write may go ahead with the key lookup: the request passes
+ * every check that needs no database (store.h: the statement itself
+ * refuses a key that may not write). */
+static int
+may_go_ahead(struct http_request *req)
 {
-	k->ok = req->api_key != NULL &&
-	    apikey_parse(req->api_key, k->prefix, k->hash) == 0 &&
-	    router_params_ok(req);
+	return auth_key_parse(req) && router_params_ok(req);
 }
 
 /* Reports, once the request is admitted, what validation found before. */
@@ -493,7 +485,6 @@ secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
 	struct secret_update	 u;
 	struct secret_row	 row;
 	struct http_response	 found;
-	struct ahead_key	 k;
 	struct buf		 ifm = { 0 }, set = { 0 }, rm = { 0 };
 	unsigned char		 nonce[CRYPTO_NONCE_LEN], *ct = NULL;
 	enum lb_err		 e;
@@ -504,15 +495,14 @@ secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
 	 * admitted (which one without a key of the right shape cannot): the
 	 * write that goes ahead and the one asked for below must be the same,
 	 * nonce and all. */
-	ahead_key_get(req, &k);
-	u.key_prefix = k.prefix;
-	u.key_hash = k.hash;
-	e = k.ok ? update_build(ctx, req, &found, &u, &body, &ifm, &set, &rm,
-	    nonce, &ct) : http_error(&found, LB_ERR_INTERNAL, NULL,
-	    "internal error");
+	u.key_prefix = req->key_prefix;
+	u.key_hash = req->key_hash;
+	e = may_go_ahead(req) ? update_build(ctx, req, &found, &u, &body, &ifm,
+	    &set, &rm, nonce, &ct) : LB_ERR_INTERNAL;
 	if (e == LB_OK)
 		store_secret_update_ahead(ctx->db, &u);
-	/* Admitted only when k.ok, so e is update_build's from here on. */
+	/* Admitted only when it may go ahead, so e is update_build's from
+	 * here on. */
 	if (router_admit(ctx, req, resp) != LB_OK)
 		goto out;
 	if (e != LB_OK) {
@@ -545,7 +535,6 @@ secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
 		break;
 	}
 out:
-	explicit_bzero(&k, sizeof(k));
 	http_response_free(&found);
 	free(ct);
 	buf_free(&ifm);
@@ -560,7 +549,6 @@ secrets_delete(struct lockbox_ctx *ctx, struct http_request *req,
     struct http_response *resp)
 {
 	struct http_response	 found;
-	struct ahead_key	 k;
 	struct buf		 ifm = { 0 };
 	const char		*im;
 	enum lb_err		 e;
@@ -571,16 +559,17 @@ secrets_delete(struct lockbox_ctx *ctx, struct http_request *req,
 	e = validate_id(req->path_arg, &id, &found);
 	if (e == LB_OK && ifm.oom)
 		e = http_error(&found, LB_ERR_INTERNAL, NULL, "out of memory");
-	ahead_key_get(req, &k);
-	if (e == LB_OK && k.ok)
-		store_secret_delete_ahead(ctx->db, id, im, k.prefix, k.hash);
+	if (e == LB_OK && may_go_ahead(req))
+		store_secret_delete_ahead(ctx->db, id, im, req->key_prefix,
+		    req->key_hash);
 	if (router_admit(ctx, req, resp) != LB_OK)
 		goto out;
 	if (e != LB_OK) {
 		report(resp, &found);
 		goto out;
 	}
-	switch ((e = store_secret_delete(ctx->db, id, im, k.prefix, k.hash))) {
+	switch ((e = store_secret_delete(ctx->db, id, im, req->key_prefix,
+	    req->key_hash))) {
 	case LB_OK:
 		resp->status = 204;
 		break;
@@ -596,7 +585,6 @@ secrets_delete(struct lockbox_ctx *ctx, struct http_request *req,
 		break;
 	}
 out:
-	explicit_bzero(&k, sizeof(k));
 	http_response_free(&found);
 	buf_free(&ifm);
 	return resp->err;

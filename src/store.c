@@ -672,7 +672,7 @@ store_api_key_revoke(struct store *s, int64_t id)
 {
 	PGresult	*r;
 	enum lb_err	 e;
-	char		 ids[24];
+	char		 ids[BUF_I64_LEN];
 	const char	*v[1] = { ids };
 
 	buf_i64(ids, id);
@@ -764,7 +764,7 @@ static int
 secret_exists_after_failure(struct store *s, int64_t id)
 {
 	PGresult	*r;
-	char		 ids[24];
+	char		 ids[BUF_I64_LEN];
 	const char	*v[1] = { ids };
 	int		 rc;
 
@@ -870,7 +870,7 @@ store_secret_insert(struct store *s, const struct secret_insert *in,
 {
 	PGresult	*r;
 	enum lb_err	 e;
-	char		 id[24], kid[BUF_I64_LEN], akid[24], fkid[BUF_I64_LEN];
+	char		 id[BUF_I64_LEN], kid[BUF_I64_LEN], akid[BUF_I64_LEN], fkid[BUF_I64_LEN];
 	const char	*v[14];
 	int		 len[14] = { 0 }, fmt[14] = { 0 }, n = 9;
 
@@ -932,7 +932,7 @@ store_idempotency_find(struct store *s, int64_t api_key_id, const char *key,
 {
 	PGresult	*r;
 	enum lb_err	 e;
-	char		 akid[24], t[24];
+	char		 akid[BUF_I64_LEN], t[BUF_I64_LEN];
 	const char	*v[3] = { I64(akid, api_key_id), key, I64(t, ttl) };
 
 	memset(out, 0, sizeof(*out));
@@ -962,7 +962,7 @@ store_idempotency_forget_expired(struct store *s, int64_t api_key_id,
 {
 	PGresult	*r;
 	enum lb_err	 e;
-	char		 akid[24], t[24];
+	char		 akid[BUF_I64_LEN], t[BUF_I64_LEN];
 	const char	*v[3] = { I64(akid, api_key_id), key, I64(t, ttl) };
 
 	if ((e = store_exec(s, SQL_IDEMPOTENCY_FORGET_EXPIRED, 3, v, NULL, NULL,
@@ -977,7 +977,7 @@ store_idempotency_purge(struct store *s, long ttl, long *n)
 {
 	PGresult	*r;
 	enum lb_err	 e;
-	char		 t[24];
+	char		 t[BUF_I64_LEN];
 	const char	*v[1] = { I64(t, ttl) };
 
 	*n = 0;
@@ -1017,7 +1017,7 @@ bytea_any(struct store *s, const PGresult *r, int row, int col,
 void
 store_secret_get_ahead(struct store *s, int64_t id)
 {
-	char		 ids[24];
+	char		 ids[BUF_I64_LEN];
 	const char	*v[1] = { I64(ids, id) };
 
 	read_ahead(s, SQL_SECRET_GET, 1, v);
@@ -1028,7 +1028,7 @@ store_secret_get(struct store *s, int64_t id, struct secret_row *row)
 {
 	PGresult	*r;
 	enum lb_err	 e;
-	char		 ids[24];
+	char		 ids[BUF_I64_LEN];
 	const char	*v[1] = { I64(ids, id) };
 
 	if ((e = store_exec(s, SQL_SECRET_GET, 1, v, NULL, NULL, &r)) != LB_OK)
@@ -1052,7 +1052,7 @@ store_secret_get(struct store *s, int64_t id, struct secret_row *row)
  * lim. */
 static enum sql_query
 list_query(const char *provider_slug, int64_t after_id, int limit,
-    char after[24], char lim[BUF_I64_LEN], const char *v[3], int *nv)
+    char after[BUF_I64_LEN], char lim[BUF_I64_LEN], const char *v[3], int *nv)
 {
 	*nv = 0;
 	if (provider_slug != NULL)
@@ -1073,7 +1073,7 @@ void
 store_secret_list_ahead(struct store *s, const char *provider_slug,
     int64_t after_id, int limit)
 {
-	char		 after[24], lim[BUF_I64_LEN];
+	char		 after[BUF_I64_LEN], lim[BUF_I64_LEN];
 	const char	*v[3];
 	enum sql_query	 q;
 	int		 nv;
@@ -1089,7 +1089,7 @@ store_secret_list(struct store *s, const char *provider_slug,
 	PGresult	*r;
 	enum lb_err	 e;
 	enum sql_query	 q;
-	char		 after[24], lim[BUF_I64_LEN];
+	char		 after[BUF_I64_LEN], lim[BUF_I64_LEN];
 	const char	*v[3];
 	int		 nv, i;
 
@@ -1108,7 +1108,7 @@ store_secret_list(struct store *s, const char *provider_slug,
 
 /* secret_update's parameters; v's strings live in u, ids and kid. */
 static void
-update_params(const struct secret_update *u, char ids[24], char kid[BUF_I64_LEN],
+update_params(const struct secret_update *u, char ids[BUF_I64_LEN], char kid[BUF_I64_LEN],
     const char *v[UPDATE_PARAMS], int len[UPDATE_PARAMS],
     int fmt[UPDATE_PARAMS])
 {
@@ -1142,7 +1142,7 @@ update_params(const struct secret_update *u, char ids[24], char kid[BUF_I64_LEN]
 void
 store_secret_update_ahead(struct store *s, const struct secret_update *u)
 {
-	char		 ids[24], kid[BUF_I64_LEN];
+	char		 ids[BUF_I64_LEN], kid[BUF_I64_LEN];
 	const char	*v[UPDATE_PARAMS];
 	int		 len[UPDATE_PARAMS], fmt[UPDATE_PARAMS];
 
@@ -1159,7 +1159,7 @@ update_resolve(struct store *s, const struct secret_update *u,
     struct secret_row *row)
 {
 	PGresult	*r;
-	char		 ids[24];
+	char		 ids[BUF_I64_LEN];
 	const char	*v[1] = { I64(ids, u->id) };
 	unsigned char	 nonce[CRYPTO_NONCE_LEN];
 	int		 applied;
@@ -1188,7 +1188,7 @@ store_secret_update(struct store *s, const struct secret_update *u,
 {
 	PGresult	*r;
 	enum lb_err	 e;
-	char		 ids[24], kid[BUF_I64_LEN];
+	char		 ids[BUF_I64_LEN], kid[BUF_I64_LEN];
 	const char	*v[UPDATE_PARAMS];
 	int		 len[UPDATE_PARAMS], fmt[UPDATE_PARAMS], attempt;
 
@@ -1232,17 +1232,34 @@ store_secret_update(struct store *s, const struct secret_update *u,
 	return LB_ERR_PRECONDITION_FAILED;
 }
 
+#define DELETE_PARAMS	4
+
+/* secret_delete's parameters, as update_params; ids holds the id. */
+static void
+delete_params(int64_t id, const char *if_match, const char *key_prefix,
+    const unsigned char *key_hash, char ids[BUF_I64_LEN],
+    const char *v[DELETE_PARAMS], int len[DELETE_PARAMS],
+    int fmt[DELETE_PARAMS])
+{
+	v[0] = buf_i64(ids, id);
+	v[1] = if_match;
+	v[2] = key_prefix;
+	v[3] = (const char *)key_hash;
+	len[0] = len[1] = len[2] = fmt[0] = fmt[1] = fmt[2] = 0;
+	len[3] = CRYPTO_HASH_LEN;
+	fmt[3] = 1;
+}
+
 void
 store_secret_delete_ahead(struct store *s, int64_t id, const char *if_match,
     const char *key_prefix, const unsigned char *key_hash)
 {
-	char		 ids[24];
-	const char	*v[4] = { I64(ids, id), if_match, key_prefix,
-			    (const char *)key_hash };
-	const int	 len[4] = { 0, 0, 0, CRYPTO_HASH_LEN };
-	const int	 fmt[4] = { 0, 0, 0, 1 };
+	char		 ids[BUF_I64_LEN];
+	const char	*v[DELETE_PARAMS];
+	int		 len[DELETE_PARAMS], fmt[DELETE_PARAMS];
 
-	queue_ahead(s, SQL_SECRET_DELETE, 4, v, len, fmt, 1);
+	delete_params(id, if_match, key_prefix, key_hash, ids, v, len, fmt);
+	queue_ahead(s, SQL_SECRET_DELETE, DELETE_PARAMS, v, len, fmt, 1);
 }
 
 enum lb_err
@@ -1251,14 +1268,13 @@ store_secret_delete(struct store *s, int64_t id, const char *if_match,
 {
 	PGresult	*r;
 	enum lb_err	 e;
-	char		 ids[24];
-	const char	*v[4] = { I64(ids, id), if_match, key_prefix,
-			    (const char *)key_hash };
-	const int	 len[4] = { 0, 0, 0, CRYPTO_HASH_LEN };
-	const int	 fmt[4] = { 0, 0, 0, 1 };
+	char		 ids[BUF_I64_LEN];
+	const char	*v[DELETE_PARAMS];
+	int		 len[DELETE_PARAMS], fmt[DELETE_PARAMS];
 
-	if ((e = store_exec(s, SQL_SECRET_DELETE, 4, v, len, fmt, &r)) !=
-	    LB_OK) {
+	delete_params(id, if_match, key_prefix, key_hash, ids, v, len, fmt);
+	if ((e = store_exec(s, SQL_SECRET_DELETE, DELETE_PARAMS, v, len, fmt,
+	    &r)) != LB_OK) {
 		/* As for inserts: a 204 must mean gone, a 503 no effect. The
 		 * row being gone is what the client asked for, whoever did it. */
 		if (e == LB_ERR_DATABASE_UNAVAILABLE) {
@@ -1295,7 +1311,7 @@ rewrap_row(struct store *s, struct crypto *c, PGresult *r, int i)
 	PGresult		*u = NULL;
 	unsigned char		*pt = NULL, *ct = NULL, nonce[CRYPTO_NONCE_LEN];
 	enum lb_err		 e = LB_ERR_INTEGRITY;
-	char			 ids[24], kid[BUF_I64_LEN];
+	char			 ids[BUF_I64_LEN], kid[BUF_I64_LEN];
 	const char		*v[4];
 	int			 len[4] = { 0 }, fmt[4] = { 0 }, key_id;
 	size_t			 n;
