@@ -35,7 +35,7 @@ static const struct setting settings[] = {
 	STR(listen, 0, "unix:/path/to.sock or HOST:PORT"),
 	STR(socket_group, 0, "a group name"),
 	STR(user, 0, "a user name"),
-	NUM(workers, 0, 256, "an integer from 0 (two per CPU) to 256"),
+	NUM(workers, 0, 256, "an integer from 0 (four per CPU, at most 32) to 256"),
 	NUM(max_requests, 0, 1000000000, "an integer from 0 (never) to 1000000000"),
 	NUM(max_body, 1024, 64L * 1024 * 1024, "a byte count from 1024 to 67108864"),
 	NUM(idempotency_ttl, 60, 366L * 86400, "seconds from 60 to 31622400"),

@@ -16,7 +16,7 @@ struct config {
 	char		 listen[CONFIG_STR_MAX];	/* "" = socket on fd 0 */
 	char		 socket_group[256];
 	char		 user[256];
-	int		 workers;	/* 0 = two per CPU */
+	int		 workers;	/* 0 = four per CPU, at most 32 */
 	long		 max_requests;	/* 0 = never recycle */
 	long		 max_body;
 	long		 idempotency_ttl;

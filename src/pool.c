@@ -48,11 +48,17 @@ struct pool {
 	int64_t		 next_spawn;
 };
 
-/* By default two per CPU: a worker serves one request at a time and
- * sleeps through each PostgreSQL round trip, a commit's disk flush
- * included. On 2 cores (tests/bench/run, 8 s per route) 4 workers wrote
- * 36-84 % more than 2 (create 3117 vs 2290/s, patch 3284 vs 1784, delete
- * 3777 vs 2791) and read as fast; 8 did no better than 4. */
+/* By default four per CPU, at most 32: a worker serves one request at a
+ * time and sleeps through each PostgreSQL round trip, a commit's disk
+ * flush included. On 2 cores (tests/bench/run, medians of two rounds, two
+ * runs each) 8 workers wrote 11-36 % more than 4 (create 3684-4188 vs
+ * 3317-3688/s, patch 4220-4241 vs 3146-3480, delete 5574-6384 vs
+ * 4536-4708) and read as fast (get 11973 vs 11502-13018); 16 and 32 did
+ * no better than 8. Each worker holds a PostgreSQL connection: the cap
+ * keeps a large host within PostgreSQL's default max_connections (100). */
+#define WORKERS_PER_CPU	4
+#define WORKERS_DEFAULT_MAX	32
+
 static int
 worker_count(const struct pool *p)
 {
@@ -60,7 +66,10 @@ worker_count(const struct pool *p)
 
 	if (p->cfg->workers > 0)
 		return p->cfg->workers;
-	return cpus > 0 && cpus <= 128 ? 2 * (int)cpus : 2;
+	if (cpus < 1)
+		cpus = 1;
+	return cpus < WORKERS_DEFAULT_MAX / WORKERS_PER_CPU ?
+	    WORKERS_PER_CPU * (int)cpus : WORKERS_DEFAULT_MAX;
 }
 
 static void
