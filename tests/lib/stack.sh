@@ -354,7 +354,9 @@ unix_socket_directories = '$LB_PG_SOCKDIR'
 fsync = on
 synchronous_commit = on
 full_page_writes = on
-max_connections = 60
+# The benchmark holds lockbox's default pool (up to 32 workers, each with a
+# connection) and pgbench's 32 clients at once.
+max_connections = 100
 shared_buffers = 32MB
 log_line_prefix = '%m [%p] %q%a '
 EOF
