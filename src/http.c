@@ -225,7 +225,8 @@ http_request_parse(struct http_request *req, char **envp)
 
 	if ((v = env_get(envp, "HTTP_X_REQUEST_ID")) != NULL &&
 	    http_request_id_valid(v))
-		snprintf(req->request_id, sizeof(req->request_id), "%s", v);
+		/* Valid means at most HTTP_REQUEST_ID_MAX characters. */
+		memcpy(req->request_id, v, strlen(v) + 1);
 	else {
 		crypto_nonce(rnd, sizeof(rnd));
 		for (i = 0; i < sizeof(rnd); i++) {
@@ -279,18 +280,11 @@ http_error(struct http_response *resp, enum lb_err e, const char *field,
 }
 
 void
-http_header(struct http_response *resp, const char *name, const char *fmt,
-    ...)
+http_header(struct http_response *resp, const char *name, const char *value)
 {
-	va_list	 ap;
-	char	 v[512];
-
-	va_start(ap, fmt);
-	vsnprintf(v, sizeof(v), fmt, ap);
-	va_end(ap);
 	buf_puts(&resp->headers, name);
 	buf_puts(&resp->headers, ": ");
-	buf_puts(&resp->headers, v);
+	buf_puts(&resp->headers, value);
 	buf_puts(&resp->headers, "\r\n");
 }
 

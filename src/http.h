@@ -123,9 +123,10 @@ enum lb_err http_error(struct http_response *, enum lb_err e,
 	    const char *field, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
 
-/* Adds a response header line; name and value must be plain ASCII. */
+/* Adds a response header line; name and value must be plain ASCII, and
+ * are lockbox's own (never a client's). */
 void	http_header(struct http_response *, const char *name,
-	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+	    const char *value);
 
 /* Sets a JSON success status; the handler writes resp->body itself. */
 void	http_json(struct http_response *, int status);

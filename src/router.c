@@ -170,7 +170,7 @@ router_dispatch(struct lockbox_ctx *ctx, struct http_request *req,
 					strcat(allowbuf, ", ");
 				strcat(allowbuf, method_names[i].name);
 			}
-		http_header(resp, "Allow", "%s", allowbuf);
+		http_header(resp, "Allow", allowbuf);
 		http_error(resp, LB_ERR_METHOD_NOT_ALLOWED, NULL,
 		    "this path does not take that method");
 		return;

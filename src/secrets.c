@@ -61,9 +61,16 @@ static void
 secret_headers(struct http_response *resp, int64_t id, int64_t version,
     int location)
 {
-	if (location)
-		http_header(resp, "Location", CREATE_PATH "/%" PRId64, id);
-	http_header(resp, "ETag", "\"%" PRId64 "\"", version);
+	char	 n[BUF_I64_LEN], v[sizeof(CREATE_PATH "/\"\"") + BUF_I64_LEN];
+
+	/* strcat and buf_i64, not printf, as everywhere on the request path. */
+	if (location) {
+		strcpy(v, CREATE_PATH "/");
+		http_header(resp, "Location", strcat(v, buf_i64(n, id)));
+	}
+	strcpy(v, "\"");
+	strcat(strcat(v, buf_i64(n, version)), "\"");
+	http_header(resp, "ETag", v);
 }
 
 /* ---- list ----------------------------------------------------------- */
@@ -131,14 +138,16 @@ secrets_list(struct lockbox_ctx *ctx, struct http_request *req,
 			buf_putc(&resp->body, ',');
 		render_secret(&resp->body, &rows[i], NULL, 0);
 	}
-	buf_printf(&resp->body, "],\"has_more\":%s,\"next_cursor\":",
-	    more ? "true" : "false");
+	buf_puts(&resp->body, more ? "],\"has_more\":true,\"next_cursor\":" :
+	    "],\"has_more\":false,\"next_cursor\":");
 	if (more) {
 		if (cursor_encode(ctx->crypto, rows[n - 1].id, q.provider_slug,
 		    next) < 0)
 			return http_error(resp, LB_ERR_INTERNAL, NULL,
 			    "internal error");
-		buf_printf(&resp->body, "\"%s\"}", next);
+		buf_putc(&resp->body, '"');
+		buf_puts(&resp->body, next);
+		buf_puts(&resp->body, "\"}");
 	} else
 		buf_puts(&resp->body, "null}");
 	return LB_OK;
