@@ -5,6 +5,15 @@
 -- plan depends on its parameters (see NOTES on generic plans): it is sent
 -- unnamed and planned on every execution. "-- retry: yes" marks a read that
 -- may be re-sent once on a fresh connection after the old one died.
+--
+-- The API key. Statements that may go to the server before the worker has
+-- checked the request's key (in the same round trip as its lookup) check
+-- it themselves, in SQL, and read or change nothing for a key that may
+-- not: the key's prefix, and its keyed hash under every key of the
+-- worker's ring as a bytea[] (the stored hash was made under one of them,
+-- hash_key_id). The condition is written out in each such statement, so
+-- that the planner sees an uncorrelated EXISTS: one index probe, a
+-- one-time filter in front of everything else.
 
 -- name: session_setup
 -- Once per connection. Index pages are cached or on SSD: at the default
@@ -20,14 +29,47 @@ SELECT 1
 
 -- name: api_key_by_prefix
 -- retry: yes
-SELECT id, key_hash, scope, revoked_at IS NOT NULL
+-- The last column: whether rewrap retired the ring key that made the hash
+-- (then a worker that checked the key moves its hash to the active key;
+-- not before, as hosts not yet reloaded could no longer check it).
+SELECT id, key_hash, hash_key_id, scope, revoked_at IS NOT NULL,
+       EXISTS (SELECT FROM lockbox.retired_keys r
+                WHERE r.key_id = api_keys.hash_key_id)
   FROM lockbox.api_keys
  WHERE prefix = $1
 
 -- name: api_key_insert
-INSERT INTO lockbox.api_keys (name, prefix, key_hash, scope)
-VALUES ($1, $2, $3, $4)
+INSERT INTO lockbox.api_keys (name, prefix, key_hash, hash_key_id, scope)
+VALUES ($1, $2, $3, $4, $5)
 RETURNING id
+
+-- name: api_key_rehash
+-- A key whose hash was made under a retired ring key, just presented and
+-- checked: its hash moves to the active key, so that the old key can
+-- leave the ring. Only if the row still holds the hash that was checked.
+UPDATE lockbox.api_keys
+   SET key_hash = $3, hash_key_id = $4
+ WHERE id = $1 AND key_hash = $2
+
+-- name: api_key_unconverted
+-- Hashes from before lockbox 0.2 (plain SHA-256), for lockboxctl migrate.
+SELECT id, key_hash
+  FROM lockbox.api_keys
+ WHERE hash_key_id IS NULL
+ ORDER BY id
+   FOR UPDATE
+
+-- name: api_key_convert
+UPDATE lockbox.api_keys
+   SET key_hash = $2, hash_key_id = $3
+ WHERE id = $1 AND hash_key_id IS NULL
+
+-- name: api_key_hashed_with
+-- Keys, not revoked, whose hash a ring key made (keyring remove checks).
+SELECT id, prefix
+  FROM lockbox.api_keys
+ WHERE hash_key_id = $1 AND revoked_at IS NULL
+ ORDER BY id
 
 -- name: api_key_list
 SELECT id, prefix, name, scope,
@@ -68,24 +110,33 @@ INSERT INTO lockbox.schema_migrations (version, name) VALUES ($1, $2)
 -- name: secret_next_id
 -- The id is taken before the insert because the ciphertext's additional
 -- data binds it; the time is the database's, formatted as the API shows it.
+-- Only for a key that may write ($1, $2): a refused key takes no id.
 SELECT nextval('lockbox.secrets_id_seq'),
        lockbox.api_time(now())
+ WHERE EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $1 AND key_hash = ANY ($2::bytea[])
+                  AND scope = 'write' AND revoked_at IS NULL)
 
 -- name: secret_insert
+-- Nothing is inserted when the value was sealed with a retired key ($6):
+-- the worker's key ring is out of date (see sql/003_security.sql).
 INSERT INTO lockbox.secrets
        (id, name, provider_slug, description, metadata, key_id, nonce,
-        ciphertext, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+        ciphertext, value_format, created_at, updated_at)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, 2, $9, $9
+ WHERE NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $6)
 
 -- name: secret_insert_idempotent
 -- One statement, so the secret and its idempotency record commit or fail
 -- together; a concurrent request with the same key waits on the unique
 -- index and then sees this one's record.
+-- A retired key ($6): as in secret_insert, nothing at all.
 WITH s AS (
     INSERT INTO lockbox.secrets
            (id, name, provider_slug, description, metadata, key_id, nonce,
-            ciphertext, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+            ciphertext, value_format, created_at, updated_at)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, 2, $9, $9
+     WHERE NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $6)
     RETURNING id
 )
 INSERT INTO lockbox.idempotency_keys
@@ -116,11 +167,16 @@ DELETE FROM lockbox.idempotency_keys
 
 -- name: secret_get
 -- retry: yes
+-- Only for a key that may read ($2, $3): nothing of the secret, not even
+-- the length of its ciphertext, reaches a worker for any other.
 SELECT id, name, provider_slug, description, metadata::text, version,
        lockbox.api_time(created_at), lockbox.api_time(updated_at),
-       key_id, nonce, ciphertext
+       key_id, nonce, ciphertext, value_format
   FROM lockbox.secrets
  WHERE id = $1
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
+                  AND revoked_at IS NULL)
 
 -- name: secret_list
 -- retry: yes
@@ -129,7 +185,7 @@ SELECT id, name, provider_slug, description, metadata::text, version,
 -- generic plan right and keeps it: with only LIMIT $1 it assumes a tenth
 -- of the table, keeps planning every execution, and planning (which
 -- inlines api_time) costs more than the page. The scan still stops at
--- $1 rows.
+-- $1 rows. Only for a key that may read ($2, $3), as every list.
 SELECT id, name, provider_slug, description, metadata::text, version,
        lockbox.api_time(created_at), lockbox.api_time(updated_at)
   FROM (SELECT id, name, provider_slug, description, metadata, version,
@@ -137,6 +193,9 @@ SELECT id, name, provider_slug, description, metadata::text, version,
           FROM lockbox.secrets
          ORDER BY id DESC
          LIMIT 101) page
+ WHERE EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
+                  AND revoked_at IS NULL)
  ORDER BY id DESC
  LIMIT $1
 
@@ -151,6 +210,9 @@ SELECT id, name, provider_slug, description, metadata::text, version,
          WHERE id < $1
          ORDER BY id DESC
          LIMIT 101) page
+ WHERE EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                  AND revoked_at IS NULL)
  ORDER BY id DESC
  LIMIT $2
 
@@ -161,6 +223,9 @@ SELECT id, name, provider_slug, description, metadata::text, version,
        lockbox.api_time(created_at), lockbox.api_time(updated_at)
   FROM lockbox.secrets
  WHERE provider_slug = $1
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                  AND revoked_at IS NULL)
  ORDER BY id DESC
  LIMIT $2
 
@@ -171,76 +236,162 @@ SELECT id, name, provider_slug, description, metadata::text, version,
        lockbox.api_time(created_at), lockbox.api_time(updated_at)
   FROM lockbox.secrets
  WHERE provider_slug = $1 AND id < $2
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
+                  AND revoked_at IS NULL)
  ORDER BY id DESC
  LIMIT $3
 
+-- name: secret_current
+-- retry: yes
+-- A PATCH's first read, in the round trip of the key lookup: the version
+-- the PATCH will follow and the sealed value it seals again under the next
+-- version (the additional data binds the version, so even a PATCH that
+-- keeps the value seals it afresh). Only for a key that may write ($2, $3).
+SELECT version, key_id, nonce, ciphertext, value_format
+  FROM lockbox.secrets
+ WHERE id = $1
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
+                  AND scope = 'write' AND revoked_at IS NULL)
+
 -- name: secret_update
--- A JSON Merge Patch in one statement: NULL parameters keep a column;
--- metadata loses the names in $9, then takes the members of $10; the row
--- is left alone when If-Match ($2) fails or the result would exceed 50
--- metadata members, and secret_update_why then tells which.
--- The last condition is the API key ($14 prefix, $15 SHA-256) that may
--- write: the worker sends this with the key lookup, before it has checked
--- the key itself (one round trip, not two), so the statement checks it
--- too, in the same transaction, and does nothing for any other key.
+-- A JSON Merge Patch in one statement, over the version the worker read
+-- ($2) and sealed the value for ($11-$13, version $2 + 1): NULL parameters
+-- keep a column; metadata loses the names in $9, then takes the members
+-- of $10. The row is left alone when it moved on since the read, when the
+-- result would exceed 50 metadata members, or when the value was sealed
+-- with a retired key; secret_update_why then tells which.
 UPDATE lockbox.secrets
    SET name = coalesce($3, name),
        provider_slug = CASE WHEN $4::boolean THEN $5 ELSE provider_slug END,
        description = CASE WHEN $6::boolean THEN $7 ELSE description END,
        metadata = CASE WHEN $8::boolean THEN '{}'::jsonb
                        ELSE (metadata - $9::text[]) || $10::jsonb END,
-       key_id = coalesce($11, key_id),
-       nonce = coalesce($12, nonce),
-       ciphertext = coalesce($13, ciphertext),
+       key_id = $11,
+       nonce = $12,
+       ciphertext = $13,
+       value_format = 2,
        version = version + 1,
        updated_at = now()
- WHERE id = $1
-   AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
+ WHERE id = $1 AND version = $2
    AND (SELECT count(*) FROM jsonb_object_keys(
             CASE WHEN $8::boolean THEN '{}'::jsonb
                  ELSE (metadata - $9::text[]) || $10::jsonb END)) <= 50
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $14 AND key_hash = $15
-                  AND scope = 'write' AND revoked_at IS NULL)
+   AND NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $11)
 RETURNING id, name, provider_slug, description, metadata::text, version,
        lockbox.api_time(created_at), lockbox.api_time(updated_at)
 
 -- name: secret_update_why
-SELECT $2::bigint[] IS NULL OR version = ANY ($2::bigint[]),
+-- retry: yes
+SELECT version = $2,
        (SELECT count(*) FROM jsonb_object_keys(
             CASE WHEN $3::boolean THEN '{}'::jsonb
-                 ELSE (metadata - $4::text[]) || $5::jsonb END)) <= 50
+                 ELSE (metadata - $4::text[]) || $5::jsonb END)) <= 50,
+       EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $6)
   FROM lockbox.secrets
  WHERE id = $1
 
 -- name: secret_delete
--- The API key's condition ($3, $4): as in secret_update.
+-- Sent with the key lookup, before the worker has checked the key: the
+-- statement checks it ($3, $4) and deletes nothing for a key that may not
+-- write.
 DELETE FROM lockbox.secrets
  WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
    AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $3 AND key_hash = $4
+                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
                   AND scope = 'write' AND revoked_at IS NULL)
 RETURNING id
+
+-- name: secret_nonce
+-- retry: yes
+-- What a PATCH whose connection broke left: the row's nonce is the one it
+-- sealed with if and only if it committed.
+SELECT nonce FROM lockbox.secrets WHERE id = $1
 
 -- name: secret_version
 -- retry: yes
 SELECT version FROM lockbox.secrets WHERE id = $1
 
 -- name: rewrap_select
--- A batch of rows sealed with an older key, locked so that a concurrent
--- PATCH of the same secret waits for the batch to commit.
-SELECT id, key_id, nonce, ciphertext
+-- A batch of rows sealed with another key than the active one ($1), or in
+-- the form from before 0.2, after id $2 (one pass over the table, so that
+-- rows that cannot be opened are reported once and passed over), locked
+-- so that a concurrent PATCH of the same secret waits for the batch.
+SELECT id, version, key_id, nonce, ciphertext, value_format
   FROM lockbox.secrets
- WHERE key_id <> $1
+ WHERE (key_id <> $1 OR value_format <> 2) AND id > $2
  ORDER BY id
  LIMIT 100
-   FOR UPDATE SKIP LOCKED
+   FOR UPDATE
 
 -- name: rewrap_update
 -- Not a change a client can see: version and updated_at stay.
 UPDATE lockbox.secrets
-   SET key_id = $2, nonce = $3, ciphertext = $4
+   SET key_id = $2, nonce = $3, ciphertext = $4, value_format = 2
  WHERE id = $1
 
 -- name: rewrap_remaining
-SELECT count(*) FROM lockbox.secrets WHERE key_id <> $1
+SELECT count(*) FROM lockbox.secrets WHERE key_id <> $1 OR value_format <> 2
+
+-- name: rewrap_retire
+-- Every key but the active one ($1): those of the ring doing the rewrap
+-- ($2) and any other that a row still names. From this commit on, no
+-- statement seals with them.
+INSERT INTO lockbox.retired_keys (key_id)
+SELECT k FROM (SELECT unnest($2::integer[])
+               UNION SELECT DISTINCT key_id FROM lockbox.secrets) ids (k)
+ WHERE k <> $1
+ON CONFLICT (key_id) DO NOTHING
+
+-- name: rewrap_settle
+-- Waits for every write that began before the retirement committed (one
+-- may have checked retired_keys before it): SHARE conflicts with their
+-- ROW EXCLUSIVE lock. Writes wait meanwhile, for the moment it takes.
+LOCK TABLE lockbox.secrets IN SHARE MODE
+
+-- name: key_unretire
+-- A key made active again (keyring add of an old key is not possible, but
+-- an operator may restore a ring): rewrap leaves the active key usable.
+DELETE FROM lockbox.retired_keys WHERE key_id = $1
+
+-- name: key_is_retired
+SELECT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $1)
+
+-- name: key_rows
+-- Secrets still sealed with a key (keyring remove checks).
+SELECT count(*) FROM lockbox.secrets WHERE key_id = $1
+
+-- name: worker_heartbeat
+-- Every worker, at start and every 10 s: which key it seals with.
+INSERT INTO lockbox.workers (worker_id, host, pid, seal_key_id, ring_key_ids)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (worker_id) DO UPDATE
+   SET seen_at = now(), seal_key_id = excluded.seal_key_id,
+       ring_key_ids = excluded.ring_key_ids
+
+-- name: worker_gone
+DELETE FROM lockbox.workers WHERE worker_id = $1
+
+-- name: worker_purge
+-- Workers killed without a goodbye leave their row: gone after a day.
+DELETE FROM lockbox.workers WHERE seen_at < now() - interval '1 day'
+
+-- name: workers_lacking
+-- Live workers whose ring lacks key $1 (keyring activate checks).
+SELECT host, pid, seal_key_id,
+       round(extract(epoch FROM now() - seen_at))::integer
+  FROM lockbox.workers
+ WHERE seen_at > now() - make_interval(secs => $2)
+   AND NOT $1 = ANY (ring_key_ids)
+ ORDER BY host, pid
+
+-- name: workers_sealing
+-- Live workers (seen within $2 seconds) that seal with another key than
+-- $1 (rewrap) or with key $1 (keyring remove, $3 true).
+SELECT host, pid, seal_key_id,
+       round(extract(epoch FROM now() - seen_at))::integer
+  FROM lockbox.workers
+ WHERE seen_at > now() - make_interval(secs => $2)
+   AND (seal_key_id = $1) = $3::boolean
+ ORDER BY host, pid

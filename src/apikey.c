@@ -21,6 +21,17 @@ apikey_generate(char key[APIKEY_LEN + 1], char prefix[APIKEY_PREFIX_LEN + 1],
 }
 
 int
+apikey_stored_hash(struct crypto *c, int key_id,
+    const unsigned char sha[CRYPTO_HASH_LEN],
+    unsigned char out[CRYPTO_HASH_LEN])
+{
+	_Static_assert(CRYPTO_MAC_LEN == CRYPTO_HASH_LEN,
+	    "a stored hash is one MAC long");
+	return crypto_mac(c, CRYPTO_MAC_APIKEY, key_id, sha, CRYPTO_HASH_LEN,
+	    out);
+}
+
+int
 apikey_parse(const char *key, char prefix[APIKEY_PREFIX_LEN + 1],
     unsigned char hash[CRYPTO_HASH_LEN])
 {

@@ -21,6 +21,7 @@ struct crypto {
 static const char *const mac_labels[CRYPTO_MAC__COUNT] = {
 	[CRYPTO_MAC_CURSOR] = "lockbox/v1/cursor",
 	[CRYPTO_MAC_FINGERPRINT] = "lockbox/v1/idempotency-fingerprint",
+	[CRYPTO_MAC_APIKEY] = "lockbox/v1/api-key-hash",
 };
 
 int
@@ -71,6 +72,16 @@ crypto_active_key(const struct crypto *c)
 	return c->ring->active;
 }
 
+size_t
+crypto_key_ids(const struct crypto *c, int *ids, size_t max)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->ring->nkeys && i < max; i++)
+		ids[i] = c->ring->keys[i].id;
+	return c->ring->nkeys;
+}
+
 static struct crypto_slot *
 slot_find(struct crypto *c, int id, const struct keyring_key **k)
 {
@@ -106,27 +117,51 @@ slot_cipher(struct crypto *c, int id)
 	return s->cipher;
 }
 
-static void
-aad_build(unsigned char aad[32], int64_t id, int key_id, size_t *len)
-{
-	static const char label[] = "lockbox/v1/secret";
-	uint64_t	 u = (uint64_t)id;
-	size_t		 n = sizeof(label) - 1, i;
+#define AAD_MAX	64
 
-	memcpy(aad, label, n);
-	for (i = 0; i < 8; i++)
-		aad[n + i] = (unsigned char)(u >> (56 - 8 * i));
-	aad[n + 8] = (unsigned char)((unsigned)key_id >> 8);
-	aad[n + 9] = (unsigned char)key_id;
-	*len = n + 10;
+static void
+put_be(unsigned char *p, uint64_t v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * (n - 1 - i)));
+}
+
+/* The additional data of a sealed value: a label naming the format, then
+ * the numbers it binds, big-endian, at fixed widths. */
+static size_t
+aad_build(unsigned char aad[AAD_MAX], enum crypto_format format, int64_t id,
+    int64_t version, int key_id)
+{
+	static const char legacy[] = "lockbox/v1/secret";
+	static const char current[] = "lockbox/v2/secret";
+	size_t		 n;
+
+	if (format == CRYPTO_FORMAT_LEGACY) {
+		n = sizeof(legacy) - 1;
+		memcpy(aad, legacy, n);
+	} else {
+		n = sizeof(current) - 1;
+		memcpy(aad, current, n);
+	}
+	put_be(aad + n, (uint64_t)id, 8);
+	n += 8;
+	if (format != CRYPTO_FORMAT_LEGACY) {
+		put_be(aad + n, (uint64_t)version, 8);
+		n += 8;
+	}
+	put_be(aad + n, (unsigned)key_id, 2);
+	return n + 2;
 }
 
 enum lb_err
-crypto_seal(struct crypto *c, int64_t id, const void *pt, size_t n,
-    int *key_id, unsigned char nonce[CRYPTO_NONCE_LEN], unsigned char *ct)
+crypto_seal(struct crypto *c, int64_t id, int64_t version, const void *pt,
+    size_t n, int *key_id, unsigned char nonce[CRYPTO_NONCE_LEN],
+    unsigned char *ct)
 {
 	gcry_cipher_hd_t h;
-	unsigned char	 aad[32];
+	unsigned char	 aad[AAD_MAX];
 	size_t		 aadlen;
 
 	*key_id = c->ring->active;
@@ -139,7 +174,7 @@ crypto_seal(struct crypto *c, int64_t id, const void *pt, size_t n,
 	 * mixing and entropy polls cost a worker 9-11 us per PATCH or create
 	 * (CPU per request from /proc, 3 A/B runs). */
 	gcry_create_nonce(nonce, CRYPTO_NONCE_LEN);
-	aad_build(aad, id, *key_id, &aadlen);
+	aadlen = aad_build(aad, CRYPTO_FORMAT_CURRENT, id, version, *key_id);
 	if (gcry_cipher_setiv(h, nonce, CRYPTO_NONCE_LEN) != 0 ||
 	    gcry_cipher_authenticate(h, aad, aadlen) != 0 ||
 	    gcry_cipher_encrypt(h, ct, n, pt, n) != 0 ||
@@ -149,20 +184,22 @@ crypto_seal(struct crypto *c, int64_t id, const void *pt, size_t n,
 }
 
 enum lb_err
-crypto_open(struct crypto *c, int64_t id, int key_id,
+crypto_open(struct crypto *c, int64_t id, int64_t version,
+    enum crypto_format format, int key_id,
     const unsigned char nonce[CRYPTO_NONCE_LEN], const unsigned char *ct,
     size_t n, void *pt)
 {
 	gcry_cipher_hd_t h;
-	unsigned char	 aad[32];
+	unsigned char	 aad[AAD_MAX];
 	size_t		 aadlen, ptlen;
 
-	if (n < CRYPTO_TAG_LEN)
+	if (n < CRYPTO_TAG_LEN || (format != CRYPTO_FORMAT_LEGACY &&
+	    format != CRYPTO_FORMAT_CURRENT))
 		return LB_ERR_INTEGRITY;
 	ptlen = n - CRYPTO_TAG_LEN;
 	if ((h = slot_cipher(c, key_id)) == NULL)
 		return LB_ERR_INTEGRITY;
-	aad_build(aad, id, key_id, &aadlen);
+	aadlen = aad_build(aad, format, id, version, key_id);
 	if (gcry_cipher_setiv(h, nonce, CRYPTO_NONCE_LEN) != 0 ||
 	    gcry_cipher_authenticate(h, aad, aadlen) != 0 ||
 	    gcry_cipher_decrypt(h, pt, ptlen, ct, ptlen) != 0 ||

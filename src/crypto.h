@@ -18,7 +18,17 @@
 enum crypto_purpose {
 	CRYPTO_MAC_CURSOR,	/* list cursors */
 	CRYPTO_MAC_FINGERPRINT,	/* idempotency request fingerprints */
+	CRYPTO_MAC_APIKEY,	/* the stored hashes of API keys */
 	CRYPTO_MAC__COUNT
+};
+
+/* What a sealed value's additional data binds. Rows written before 0.2
+ * bind id and key id only; `lockboxctl rewrap` moves them to the current
+ * form, which binds the version too, so that an older ciphertext of the
+ * same secret written back over a newer one fails to open. */
+enum crypto_format {
+	CRYPTO_FORMAT_LEGACY	= 1,	/* id, key id */
+	CRYPTO_FORMAT_CURRENT	= 2,	/* id, version, key id */
 };
 
 struct crypto;
@@ -36,18 +46,25 @@ void	crypto_free(struct crypto *);
 /* The key id new values are sealed with. */
 int	crypto_active_key(const struct crypto *);
 
-/* Seals pt[0..n) for secret id under the active key: writes the key id,
- * a fresh random nonce, and n + CRYPTO_TAG_LEN bytes of ciphertext and tag
- * into ct (the caller sizes it). The additional authenticated data binds
- * the secret id and key id, so a ciphertext moved to another row fails. */
-enum lb_err crypto_seal(struct crypto *, int64_t id, const void *pt,
-	    size_t n, int *key_id, unsigned char nonce[CRYPTO_NONCE_LEN],
-	    unsigned char *ct);
+/* Writes the ids of the ring's keys (at most max) into ids; returns how
+ * many there are. */
+size_t	crypto_key_ids(const struct crypto *, int *ids, size_t max);
 
-/* Opens ct[0..n) (ciphertext and tag) of secret id into pt, which holds
- * n - CRYPTO_TAG_LEN bytes. LB_ERR_INTEGRITY when the key is unknown or
- * authentication fails (pt is then wiped). */
-enum lb_err crypto_open(struct crypto *, int64_t id, int key_id,
+/* Seals pt[0..n), version `version` of secret id, under the active key in
+ * the current format: writes the key id, a fresh random nonce, and
+ * n + CRYPTO_TAG_LEN bytes of ciphertext and tag into ct (the caller
+ * sizes it). The additional authenticated data binds id, version and key
+ * id, so a ciphertext moved to another row or another version fails. */
+enum lb_err crypto_seal(struct crypto *, int64_t id, int64_t version,
+	    const void *pt, size_t n, int *key_id,
+	    unsigned char nonce[CRYPTO_NONCE_LEN], unsigned char *ct);
+
+/* Opens ct[0..n) (ciphertext and tag), version `version` of secret id,
+ * sealed in `format`, into pt, which holds n - CRYPTO_TAG_LEN bytes.
+ * LB_ERR_INTEGRITY when the key is unknown or authentication fails (pt is
+ * then wiped). */
+enum lb_err crypto_open(struct crypto *, int64_t id, int64_t version,
+	    enum crypto_format format, int key_id,
 	    const unsigned char nonce[CRYPTO_NONCE_LEN],
 	    const unsigned char *ct, size_t n, void *pt);
 

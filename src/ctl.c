@@ -34,9 +34,10 @@ usage(FILE *f)
 	    "                                            mint a key; prints it once on stdout\n"
 	    "  apikey list                               list keys (never the keys themselves)\n"
 	    "  apikey revoke ID                          revoke a key; effective on the next request\n"
-	    "  keyring add [--file PATH]                 add a fresh key to the ring and make it active\n"
-	    "                                            (then reload every lockbox host, then rewrap)\n"
-	    "  rewrap                                    re-encrypt every secret under the active key, online\n");
+	    "  keyring add [--activate] [--file PATH]    add a fresh key to the ring (active with --activate)\n"
+	    "  keyring activate ID [--file PATH]         make a key every host has the one new values use\n"
+	    "  keyring remove ID [--file PATH]           take a key that rewrap retired out of the ring\n"
+	    "  rewrap [--wait SECONDS]                   re-encrypt every secret under the active key, online\n");
 }
 
 static struct store *
@@ -61,9 +62,32 @@ db_fail(struct store *s, enum lb_err e)
 	return 1;
 }
 
+/* The key ring and a crypto context over it, for the commands that seal,
+ * open or hash; a message on stderr when it cannot be had (quiet: the
+ * caller says so itself). */
+static struct crypto *
+ring_open(struct keyring *ring, int quiet)
+{
+	struct crypto	*c;
+	char		 err[1024];
+
+	if (keyring_load(ring, cfg.key_file, err, sizeof(err)) < 0) {
+		if (!quiet)
+			fprintf(stderr, "lockboxctl: %s\n", err);
+		return NULL;
+	}
+	if ((c = crypto_new(ring)) == NULL) {
+		fprintf(stderr, "lockboxctl: out of memory\n");
+		keyring_free(ring);
+	}
+	return c;
+}
+
 static int
 cmd_migrate(int argc, char **argv)
 {
+	struct keyring	 ring;
+	struct crypto	*c;
 	struct store	*s;
 	enum lb_err	 e;
 
@@ -74,8 +98,14 @@ cmd_migrate(int argc, char **argv)
 	}
 	if ((s = db_open()) == NULL)
 		return 1;
-	e = store_migrate(s, stderr);
+	/* Only API keys from before 0.2 need the ring: a DBA may migrate
+	 * without it otherwise. */
+	memset(&ring, 0, sizeof(ring));
+	c = ring_open(&ring, 1);
+	e = store_migrate(s, c, stderr);
 	store_free(s);
+	crypto_free(c);
+	keyring_free(&ring);
 	return e == LB_OK ? 0 : 1;
 }
 
@@ -143,38 +173,225 @@ out:
 	return rc;
 }
 
+static void
+print_worker(void *arg, const char *host, const char *pid, const char *key,
+    const char *age)
+{
+	(void)arg;
+	fprintf(stderr, "  worker %s on %s seals with key %s (seen %s s ago)\n",
+	    pid, host, key, age);
+}
+
+static void
+print_api_key(void *arg, const char *id, const char *prefix)
+{
+	(void)arg;
+	fprintf(stderr, "  API key %s (%s)\n", id, prefix);
+}
+
+/* Whether key id may leave the ring: rewrap retired it, no secret is
+ * sealed with it, no live worker seals with it, no API key's hash was
+ * made with it. Says why not on stderr. */
+static int
+key_removable(struct store *s, int id)
+{
+	enum lb_err	 e;
+	long		 rows, n;
+	int		 retired;
+
+	if ((e = store_key_usage(s, id, &retired, &rows)) != LB_OK)
+		return db_fail(s, e), 0;
+	if (!retired) {
+		fprintf(stderr, "lockboxctl: key %d was not retired: run "
+		    "\"lockboxctl rewrap\" (with a ring whose active key is "
+		    "another) first\n", id);
+		return 0;
+	}
+	if (rows > 0) {
+		fprintf(stderr, "lockboxctl: %ld secret(s) are still sealed "
+		    "with key %d (rewrap could not open them)\n", rows, id);
+		return 0;
+	}
+	if ((e = store_workers_sealing(s, id, 0, print_worker, NULL, &n)) !=
+	    LB_OK)
+		return db_fail(s, e), 0;
+	if (n > 0) {
+		fprintf(stderr, "lockboxctl: %ld live worker(s) still seal "
+		    "with key %d: reload them with the current ring\n", n, id);
+		return 0;
+	}
+	if ((e = store_api_key_hashed_with(s, id, print_api_key, NULL, &n)) !=
+	    LB_OK)
+		return db_fail(s, e), 0;
+	if (n > 0) {
+		fprintf(stderr, "lockboxctl: %ld API key(s) above are stored "
+		    "under key %d: each moves to the active key the next time "
+		    "it is used; or revoke it\n", n, id);
+		return 0;
+	}
+	return 1;
+}
+
+/* Whether every live worker has key id in its ring, so that whatever a
+ * host seals with it, every host can open. Says which do not. */
+static int
+key_everywhere(struct store *s, int id)
+{
+	enum lb_err	 e;
+	long		 n;
+
+	if ((e = store_workers_lacking(s, id, print_worker, NULL, &n)) !=
+	    LB_OK)
+		return db_fail(s, e), 0;
+	if (n > 0)
+		fprintf(stderr, "lockboxctl: %ld live worker(s) above lack key "
+		    "%d: install the ring on every host and reload it first\n",
+		    n, id);
+	return n == 0;
+}
+
+/* keyring add|activate|remove: one ring file (--file, else key_file). */
 static int
 cmd_keyring(int argc, char **argv)
 {
 	struct keyring	 ring;
-	const char	*path = cfg.key_file;
-	char		 err[1024];
-	int		 id, rc = 1;
+	struct store	*s = NULL;
+	const char	*path = cfg.key_file, *sub = argc > 1 ? argv[1] : "";
+	char		 err[1024], *end;
+	int		 id = 0, activate = 0, highest = 0, a, rc = 1, was;
+	size_t		 i;
 
-	if (argc == 4 && strcmp(argv[1], "add") == 0 &&
-	    strcmp(argv[2], "--file") == 0)
-		path = argv[3];
-	else if (!(argc == 2 && strcmp(argv[1], "add") == 0)) {
+	a = 2;
+	if (strcmp(sub, "activate") == 0 || strcmp(sub, "remove") == 0) {
+		errno = 0;
+		id = argc > 2 ? (int)strtol(argv[2], &end, 10) : 0;
+		if (argc < 3 || errno != 0 || *end != '\0' || id < 1 ||
+		    id > 32767) {
+			fprintf(stderr, "lockboxctl: keyring %s takes a key id "
+			    "(1 to 32767)\n", sub);
+			return 2;
+		}
+		a = 3;
+	} else if (strcmp(sub, "add") != 0) {
 		usage(stderr);
 		return 2;
+	}
+	for (; a < argc; a++) {
+		if (strcmp(argv[a], "--file") == 0 && a + 1 < argc)
+			path = argv[++a];
+		else if (strcmp(sub, "add") == 0 &&
+		    strcmp(argv[a], "--activate") == 0)
+			activate = 1;
+		else {
+			usage(stderr);
+			return 2;
+		}
 	}
 	if (keyring_load(&ring, path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "lockboxctl: %s\n", err);
 		return 1;
 	}
-	if ((id = keyring_add_random(&ring)) < 0) {
-		fprintf(stderr, "lockboxctl: the ring is full\n");
+	if (strcmp(sub, "add") == 0) {
+		was = ring.active;
+		if ((id = keyring_add_random(&ring)) < 0) {
+			fprintf(stderr, "lockboxctl: the ring is full\n");
+			goto out;
+		}
+		/* Not active yet by default: a host that has not got it yet
+		 * could not open what the others seal with it. */
+		if (!activate)
+			ring.active = was;
+		if (ring_write(&ring, path, 1) < 0)
+			goto out;
+		if (activate)
+			fprintf(stderr, "added key %d to %s and made it active; "
+			    "reload lockbox (SIGHUP), then run \"lockboxctl "
+			    "rewrap\"\n", id, path);
+		else
+			fprintf(stderr, "added key %d to %s, not active yet: "
+			    "install this ring on every lockbox host and "
+			    "reload each (SIGHUP), then \"lockboxctl keyring "
+			    "activate %d\"\n", id, path, id);
+		rc = 0;
 		goto out;
 	}
-	if (ring_write(&ring, path, 1) < 0)
+	if (keyring_find(&ring, id) == NULL) {
+		fprintf(stderr, "lockboxctl: %s has no key %d\n", path, id);
 		goto out;
-	fprintf(stderr, "added key %d to %s and made it active; reload every "
-	    "lockbox host (SIGHUP), then run \"lockboxctl rewrap\"\n", id,
-	    path);
+	}
+	if (strcmp(sub, "activate") == 0) {
+		if ((s = db_open()) == NULL || !key_everywhere(s, id))
+			goto out;
+		ring.active = id;
+		if (ring_write(&ring, path, 1) < 0)
+			goto out;
+		fprintf(stderr, "key %d is active in %s; install this ring on "
+		    "every lockbox host and reload each (SIGHUP), then run "
+		    "\"lockboxctl rewrap\"\n", id, path);
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < ring.nkeys; i++)
+		if (ring.keys[i].id > highest)
+			highest = ring.keys[i].id;
+	/* A new key takes the highest id plus one: the highest stays, so
+	 * that no new key ever takes a retired key's id. */
+	if (id == ring.active || id == highest) {
+		fprintf(stderr, "lockboxctl: key %d is the %s key: it stays\n",
+		    id, id == ring.active ? "active" : "highest-numbered");
+		goto out;
+	}
+	if ((s = db_open()) == NULL || !key_removable(s, id))
+		goto out;
+	if (keyring_remove(&ring, id) < 0 || ring_write(&ring, path, 1) < 0)
+		goto out;
+	fprintf(stderr, "removed key %d from %s; install this ring on every "
+	    "lockbox host and reload (SIGHUP)\n", id, path);
 	rc = 0;
 out:
+	store_free(s);
 	keyring_free(&ring);
 	return rc;
+}
+
+static void
+quiet_worker(void *arg, const char *host, const char *pid, const char *key,
+    const char *age)
+{
+	(void)arg, (void)host, (void)pid, (void)key, (void)age;
+}
+
+/* Waits, up to wait_s seconds, until no live worker seals with another
+ * key than active: a worker with an older ring would keep sealing with a
+ * key that is about to be retired (its writes would then be refused). */
+static int
+workers_settled(struct store *s, int active, int wait_s)
+{
+	enum lb_err	 e;
+	long		 n, shown = -1;
+	int		 waited = 0;
+
+	for (;;) {
+		if ((e = store_workers_sealing(s, active, 1,
+		    shown < 0 ? print_worker : quiet_worker, NULL, &n)) != LB_OK)
+			return db_fail(s, e), 0;
+		if (n == 0)
+			return 1;
+		if (shown != n)
+			fprintf(stderr, "waiting for %ld live worker(s) to seal "
+			    "with key %d (reload every lockbox host with the "
+			    "current key ring)\n", n, active);
+		shown = n;
+		if (waited >= wait_s) {
+			fprintf(stderr, "lockboxctl: %ld live worker(s) still "
+			    "seal with another key than %d: reload them "
+			    "(SIGHUP) with the current key ring, then run "
+			    "rewrap again\n", n, active);
+			return 0;
+		}
+		sleep(1);
+		waited++;
+	}
 }
 
 static int
@@ -184,37 +401,90 @@ cmd_rewrap(int argc, char **argv)
 	struct crypto	*c = NULL;
 	struct store	*s = NULL;
 	enum lb_err	 e;
-	char		 err[1024];
-	long		 done, left, total = 0;
-	int		 rc = 1;
+	int64_t		 after;
+	long		 moved, failed, total = 0, bad, left, n;
+	int		 ids[KEYRING_MAX_KEYS], more, pass, wait_s = 60, rc = 1;
+	char		*end;
+	size_t		 i, nids;
 
-	(void)argv;
-	if (argc != 1) {
+	if (argc == 3 && strcmp(argv[1], "--wait") == 0) {
+		errno = 0;
+		wait_s = (int)strtol(argv[2], &end, 10);
+		if (errno != 0 || *end != '\0' || wait_s < 0 ||
+		    wait_s > 86400) {
+			fprintf(stderr, "lockboxctl: --wait takes seconds, 0 "
+			    "to 86400\n");
+			return 2;
+		}
+	} else if (argc != 1) {
 		usage(stderr);
 		return 2;
 	}
-	if (keyring_load(&ring, cfg.key_file, err, sizeof(err)) < 0) {
-		fprintf(stderr, "lockboxctl: %s\n", err);
-		return 1;
-	}
-	if ((c = crypto_new(&ring)) == NULL || (s = db_open()) == NULL)
+	memset(&ring, 0, sizeof(ring));
+	if ((c = ring_open(&ring, 0)) == NULL || (s = db_open()) == NULL)
 		goto out;
-	/* Small transactions: clients keep reading and writing meanwhile. */
-	do {
-		if ((e = store_rewrap_batch(s, c, &done, &left)) != LB_OK) {
+	if (!workers_settled(s, ring.active, wait_s))
+		goto out;
+	nids = crypto_key_ids(c, ids, KEYRING_MAX_KEYS);
+	if ((e = store_rewrap_begin(s, ring.active, ids, nids)) != LB_OK) {
+		rc = db_fail(s, e);
+		goto out;
+	}
+	/* Passes over the table in id order, in small transactions: clients
+	 * keep reading and writing meanwhile. A row that cannot be opened is
+	 * reported once per pass and passed over. */
+	for (pass = 0, bad = 0; pass < 3; pass++) {
+		after = 0;
+		bad = 0;
+		do {
+			if ((e = store_rewrap_batch(s, c, &after, &moved,
+			    &failed, &more)) != LB_OK) {
+				rc = db_fail(s, e);
+				goto out;
+			}
+			total += moved;
+			bad += failed;
+			if (moved + failed > 0)
+				fprintf(stderr, "rewrapped %ld so far\n", total);
+		} while (more);
+		if ((e = store_rewrap_remaining(s, ring.active, &left)) !=
+		    LB_OK) {
 			rc = db_fail(s, e);
 			goto out;
 		}
-		total += done;
-		fprintf(stderr, "rewrapped %ld, %ld left\n", total, left);
-	} while (done > 0 && left > 0);
+		if (left <= bad)
+			break;
+	}
+	fprintf(stderr, "rewrapped %ld secret(s) to key %d\n", total,
+	    ring.active);
 	if (left > 0) {
-		fprintf(stderr, "lockboxctl: %ld secret(s) could not be "
-		    "opened and keep their old key (see above)\n", left);
+		fprintf(stderr, "lockboxctl: %ld secret(s) could not be opened "
+		    "and keep their old key (listed above)\n", left);
 		goto out;
 	}
-	fprintf(stderr, "every secret is sealed with key %d; older keys can "
-	    "leave the ring\n", ring.active);
+	/* A live worker that sealed with an older key now would have been
+	 * refused; one still doing so means a host started with an old ring. */
+	if ((e = store_workers_sealing(s, ring.active, 1, quiet_worker, NULL,
+	    &n)) != LB_OK) {
+		rc = db_fail(s, e);
+		goto out;
+	}
+	fprintf(stderr, "every secret is sealed with key %d; the ring's other "
+	    "keys are retired and may leave it (lockboxctl keyring remove ID)"
+	    "%s\n", ring.active, n > 0 ? "; some worker restarted with an old "
+	    "ring meanwhile: reload it" : "");
+	for (i = 0; i < nids; i++) {
+		if (ids[i] == ring.active)
+			continue;
+		if ((e = store_api_key_hashed_with(s, ids[i], print_api_key,
+		    NULL, &n)) != LB_OK) {
+			rc = db_fail(s, e);
+			goto out;
+		}
+		if (n > 0)
+			fprintf(stderr, "  (%ld API key(s) above are stored under "
+			    "key %d until their next use)\n", n, ids[i]);
+	}
 	rc = 0;
 out:
 	store_free(s);
@@ -268,7 +538,9 @@ cmd_apikey(int argc, char **argv)
 	const char	*name = NULL, *scope = NULL, *sub;
 	char		 key[APIKEY_LEN + 1], prefix[APIKEY_PREFIX_LEN + 1];
 	char		*end;
-	unsigned char	 hash[CRYPTO_HASH_LEN];
+	struct keyring	 ring;
+	struct crypto	*c = NULL;
+	unsigned char	 sha[CRYPTO_HASH_LEN], hash[CRYPTO_HASH_LEN];
 	int64_t		 id;
 	int		 ch, rc = 1;
 
@@ -303,11 +575,17 @@ cmd_apikey(int argc, char **argv)
 			    "write\n");
 			return 2;
 		}
-		if ((s = db_open()) == NULL)
-			return 1;
-		apikey_generate(key, prefix, hash);
-		if ((e = store_api_key_insert(s, name, prefix, hash, scope,
-		    &id)) != LB_OK) {
+		memset(&ring, 0, sizeof(ring));
+		if ((c = ring_open(&ring, 0)) == NULL ||
+		    (s = db_open()) == NULL)
+			goto out;
+		apikey_generate(key, prefix, sha);
+		if (apikey_stored_hash(c, ring.active, sha, hash) < 0) {
+			fprintf(stderr, "lockboxctl: cannot hash the key\n");
+			goto out;
+		}
+		if ((e = store_api_key_insert(s, name, prefix, hash, ring.active,
+		    scope, &id)) != LB_OK) {
 			rc = db_fail(s, e);
 			goto out;
 		}
@@ -355,7 +633,12 @@ cmd_apikey(int argc, char **argv)
 	}
 out:
 	explicit_bzero(key, sizeof(key));
+	explicit_bzero(sha, sizeof(sha));
 	store_free(s);
+	if (c != NULL) {
+		crypto_free(c);
+		keyring_free(&ring);
+	}
 	return rc;
 }
 

@@ -32,6 +32,7 @@ static const struct {
 	[LB_ERR_INTERNAL] =			{ 500, "internal_error" },
 	[LB_ERR_INTEGRITY] =			{ 500, "integrity_error" },
 	[LB_ERR_DATABASE_UNAVAILABLE] =		{ 503, "database_unavailable" },
+	[LB_ERR_KEY_RETIRED] =			{ 503, "database_unavailable" },
 };
 
 int

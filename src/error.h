@@ -30,6 +30,8 @@ enum lb_err {
 	LB_ERR_INTERNAL,		/* 500 a bug; never with detail */
 	LB_ERR_INTEGRITY,		/* 500 ciphertext failed authentication */
 	LB_ERR_DATABASE_UNAVAILABLE,	/* 503 PostgreSQL unreachable */
+	LB_ERR_KEY_RETIRED,		/* 503 sealed with a key rewrap retired:
+					 * this host's key ring is out of date */
 	LB_ERR__COUNT
 };
 

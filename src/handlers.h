@@ -22,10 +22,12 @@ enum lb_err	secrets_update(struct lockbox_ctx *, struct http_request *,
 enum lb_err	secrets_delete(struct lockbox_ctx *, struct http_request *,
 		    struct http_response *);
 void		secrets_list_ahead(struct lockbox_ctx *,
-		    const struct http_request *);
+		    struct http_request *);
 void		secrets_create_ahead(struct lockbox_ctx *,
-		    const struct http_request *);
+		    struct http_request *);
 void		secrets_get_ahead(struct lockbox_ctx *,
-		    const struct http_request *);
+		    struct http_request *);
+void		secrets_update_ahead(struct lockbox_ctx *,
+		    struct http_request *);
 
 #endif

@@ -31,3 +31,16 @@ hex_decode(unsigned char *out, const char *in, size_t n)
 	}
 	return (long)(n / 2);
 }
+
+void
+hex_encode(char *out, const unsigned char *in, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t		  i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}

@@ -11,4 +11,7 @@ int	hex_digit(char c);
  * the byte count, or -1 on an odd n or a character that is not a digit. */
 long	hex_decode(unsigned char *out, const char *in, size_t n);
 
+/* Writes n bytes as 2n lowercase hex digits and a NUL into out. */
+void	hex_encode(char *out, const unsigned char *in, size_t n);
+
 #endif

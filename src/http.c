@@ -247,7 +247,10 @@ http_request_free(struct http_request *req)
 	req->path = req->raw_path = req->query_store = NULL;
 	req->nparams = 0;
 	buf_explicit_bzero(req->key_hash, sizeof(req->key_hash));
+	buf_explicit_bzero(req->key_stored, sizeof(req->key_stored));
+	buf_wipe(&req->key_hashes);
 	req->key_shape = 0;
+	req->key_rehash = 0;
 }
 
 /* Field names can come from the client (an unknown member or query
@@ -322,7 +325,7 @@ http_response_render(const struct http_request *req,
 		if (resp->err == LB_ERR_MISSING_API_KEY ||
 		    resp->err == LB_ERR_INVALID_API_KEY)
 			http_header(resp, "WWW-Authenticate", "ApiKey");
-		if (resp->err == LB_ERR_DATABASE_UNAVAILABLE)
+		if (error_status(resp->err) == 503)
 			http_header(resp, "Retry-After", "1");
 	}
 	/* All at once: the body may hold a value, and growing the buffer

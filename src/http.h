@@ -68,12 +68,17 @@ struct http_request {
 	const char		*body;
 	size_t			 body_len;
 
-	/* The key as sent, in its stored form: parsed once (auth_key_parse),
-	 * as a write's handler needs it before auth_check does. Wiped by
-	 * http_request_free. */
+	/* The key as sent: parsed once (auth_key_parse), as the statements
+	 * that go with the key lookup need it before auth_check does. Wiped
+	 * by http_request_free. */
 	int			 key_shape;	/* 0 not parsed, 1 a key's, -1 not */
 	char			 key_prefix[APIKEY_PREFIX_LEN + 1];
-	unsigned char		 key_hash[CRYPTO_HASH_LEN];
+	unsigned char		 key_hash[CRYPTO_HASH_LEN];	/* SHA-256 */
+	struct buf		 key_hashes;	/* keyed, as a bytea[] literal */
+	/* Set by auth_check when the stored hash was made under an older
+	 * ring key: the worker moves it to the active key after answering. */
+	int			 key_rehash;
+	unsigned char		 key_stored[CRYPTO_HASH_LEN];
 
 	/* Set by the router and the authentication step. */
 	const struct route	*route;		/* router.c's, opaque here */

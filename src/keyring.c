@@ -262,6 +262,24 @@ keyring_add_random(struct keyring *r)
 	return id;
 }
 
+int
+keyring_remove(struct keyring *r, int id)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nkeys && r->keys[i].id != id; i++)
+		;
+	if (i == r->nkeys || id == r->active)
+		return -1;
+	gcry_free(r->keys[i].key);	/* wiped: secure memory */
+	memmove(&r->keys[i], &r->keys[i + 1],
+	    (r->nkeys - i - 1) * sizeof(r->keys[0]));
+	r->nkeys--;
+	r->keys[r->nkeys].key = NULL;
+	r->keys[r->nkeys].id = 0;
+	return 0;
+}
+
 char *
 keyring_format(const struct keyring *r, size_t *lenp)
 {

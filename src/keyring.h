@@ -42,6 +42,10 @@ int	keyring_load(struct keyring *, const char *path, char *err,
 /* Appends a fresh random key, makes it active, and returns its id, or -1. */
 int	keyring_add_random(struct keyring *);
 
+/* Takes key id out of the ring (wiping it). -1 when there is no such key
+ * or it is the active one. */
+int	keyring_remove(struct keyring *, int id);
+
 /* Formats the ring as file text into a secure buffer the caller frees
  * with keyring_text_free. Returns NULL on failure. */
 char	*keyring_format(const struct keyring *, size_t *len);

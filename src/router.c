@@ -35,10 +35,11 @@ static const struct route routes[] = {
 	  secrets_create, secrets_create_ahead, 0 },
 	{ "/v1/admin/secrets/{id}", HTTP_GET, SCOPE_READ, no_params,
 	  secrets_get, secrets_get_ahead, 0 },
-	/* Their writes go with the key lookup, and do nothing unless the
-	 * key may write (store.h). */
+	/* PATCH reads the version it follows first (the sealed value binds
+	 * it); DELETE's write goes with the key lookup, and does nothing
+	 * unless the key may write (store.h). */
 	{ "/v1/admin/secrets/{id}", HTTP_PATCH, SCOPE_WRITE, no_params,
-	  secrets_update, NULL, 1 },
+	  secrets_update, secrets_update_ahead, 0 },
 	{ "/v1/admin/secrets/{id}", HTTP_DELETE, SCOPE_WRITE, no_params,
 	  secrets_delete, NULL, 1 },
 };

@@ -23,8 +23,7 @@ typedef enum lb_err (*route_handler)(struct lockbox_ctx *,
 /* Names the read its handler will make first, before the API key is
  * checked, so that both travel in one round trip (store.h, read ahead).
  * Silent: a request it cannot read ahead for is simply not read ahead. */
-typedef void (*route_ahead)(struct lockbox_ctx *,
-    const struct http_request *);
+typedef void (*route_ahead)(struct lockbox_ctx *, struct http_request *);
 
 void	router_dispatch(struct lockbox_ctx *, struct http_request *,
 	    struct http_response *);

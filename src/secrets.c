@@ -47,10 +47,15 @@ render_secret(struct buf *b, const struct secret_row *r, const char *value,
 static enum lb_err
 store_failed(struct http_response *resp, enum lb_err e)
 {
-	if (e == LB_ERR_DATABASE_UNAVAILABLE)
+	if (e == LB_ERR_DATABASE_UNAVAILABLE || e == LB_ERR_KEY_RETIRED)
 		return http_error(resp, e, NULL,
 		    "the database is unavailable; the request had no effect, "
 		    "retry later");
+	/* A statement that checks the key itself refused it: revoked since
+	 * the lookup. */
+	if (e == LB_ERR_NOT_FOUND)
+		return http_error(resp, LB_ERR_INVALID_API_KEY, NULL,
+		    "the API key is unknown or revoked");
 	if (e == LB_ERR_INTEGRITY)
 		return http_error(resp, e, NULL,
 		    "the stored secret failed its integrity check");
@@ -95,16 +100,18 @@ list_page(struct lockbox_ctx *ctx, const struct http_request *req,
 }
 
 void
-secrets_list_ahead(struct lockbox_ctx *ctx, const struct http_request *req)
+secrets_list_ahead(struct lockbox_ctx *ctx, struct http_request *req)
 {
 	struct http_response	 quiet;
 	struct list_query	 q;
+	struct store_key	 k;
 	int64_t			 after;
 
 	memset(&quiet, 0, sizeof(quiet));
-	if (list_page(ctx, req, &q, &after, &quiet) == LB_OK)
+	if (auth_store_key(ctx, req, &k) &&
+	    list_page(ctx, req, &q, &after, &quiet) == LB_OK)
 		store_secret_list_ahead(ctx->db, q.provider_slug, after,
-		    q.limit + 1);
+		    q.limit + 1, &k);
 	http_response_free(&quiet);
 }
 
@@ -114,6 +121,7 @@ secrets_list(struct lockbox_ctx *ctx, struct http_request *req,
 {
 	struct secret_row	 rows[LIMIT_MAX + 1];
 	struct list_query	 q;
+	struct store_key	 k;
 	enum lb_err		 e;
 	char			 next[CURSOR_LEN + 1];
 	int64_t			 after;
@@ -121,12 +129,13 @@ secrets_list(struct lockbox_ctx *ctx, struct http_request *req,
 
 	if ((e = list_page(ctx, req, &q, &after, resp)) != LB_OK)
 		return e;
+	auth_store_key(ctx, req, &k);	/* checked: it passed auth_check */
 	/* One row more than asked tells whether another page exists,
 	 * without a trailing empty page. */
 	_Static_assert(LIMIT_MAX + 1 == 101, "sql/queries.sql: the inner "
 	    "LIMIT of secret_list and secret_list_after is LIMIT_MAX + 1");
 	if ((e = store_secret_list(ctx->db, q.provider_slug, after,
-	    q.limit + 1, rows, &n)) != LB_OK)
+	    q.limit + 1, &k, rows, &n)) != LB_OK)
 		return store_failed(resp, e);
 	more = n > q.limit;
 	if (more)
@@ -234,10 +243,12 @@ replay(struct lockbox_ctx *ctx, struct http_request *req,
 }
 
 void
-secrets_create_ahead(struct lockbox_ctx *ctx, const struct http_request *req)
+secrets_create_ahead(struct lockbox_ctx *ctx, struct http_request *req)
 {
-	(void)req;
-	store_secret_next_id_ahead(ctx->db);
+	struct store_key	 k;
+
+	if (auth_store_key(ctx, req, &k))
+		store_secret_next_id_ahead(ctx->db, &k);
 }
 
 enum lb_err
@@ -248,6 +259,7 @@ secrets_create(struct lockbox_ctx *ctx, struct http_request *req,
 	struct secret_input	 in;
 	struct secret_insert	 ins;
 	struct secret_row	 view;
+	struct store_key	 k;
 	struct buf		 meta = { 0 }, answer = { 0 };
 	enum store_conflict	 conflict;
 	unsigned char		 fp[CRYPTO_MAC_LEN], nonce[CRYPTO_NONCE_LEN];
@@ -276,13 +288,14 @@ secrets_create(struct lockbox_ctx *ctx, struct http_request *req,
 		goto out;
 	}
 
+	auth_store_key(ctx, req, &k);	/* checked: it passed auth_check */
 	for (attempt = 0; attempt < 2; attempt++) {
-		if ((e = store_secret_next_id(ctx->db, &ins.id, created)) !=
+		if ((e = store_secret_next_id(ctx->db, &k, &ins.id, created)) !=
 		    LB_OK) {
 			store_failed(resp, e);
 			goto out;
 		}
-		if ((e = crypto_seal(ctx->crypto, ins.id, in.value,
+		if ((e = crypto_seal(ctx->crypto, ins.id, 1, in.value,
 		    in.value_len, &key_id, nonce, ct)) != LB_OK) {
 			http_error(resp, LB_ERR_INTERNAL, NULL,
 			    "internal error");
@@ -348,16 +361,60 @@ out:
 
 /* ---- get ------------------------------------------------------------ */
 
-void
-secrets_get_ahead(struct lockbox_ctx *ctx, const struct http_request *req)
+/* Opens the sealed value in row (secret id) into a fresh buffer, which
+ * the caller wipes and frees: *pt and *ptlen, also on failure. */
+static enum lb_err
+open_value(struct lockbox_ctx *ctx, int64_t id, const struct secret_row *row,
+    char **pt, size_t *ptlen)
+{
+	enum lb_err	 e;
+
+	*pt = NULL;
+	*ptlen = 0;
+	if (row->ct_len < CRYPTO_TAG_LEN)
+		return LB_ERR_INTEGRITY;
+	if ((*pt = malloc(row->ct_len - CRYPTO_TAG_LEN + 1)) == NULL)
+		return LB_ERR_INTERNAL;
+	*ptlen = row->ct_len - CRYPTO_TAG_LEN;
+	if ((e = crypto_open(ctx->crypto, id, row->version, row->format,
+	    row->key_id, row->nonce, row->ct, row->ct_len, *pt)) != LB_OK)
+		log_msg(LOG_LVL_ERROR, "secret %" PRId64 " (version %" PRId64
+		    ", key %d) failed authentication: its ciphertext, nonce, "
+		    "id or version was altered, or its key is not in the ring",
+		    id, row->version, row->key_id);
+	return e;
+}
+
+static void
+value_free(char *pt, size_t ptlen)
+{
+	if (pt == NULL)
+		return;
+	explicit_bzero(pt, ptlen);
+	free(pt);
+}
+
+/* Reads ahead, with fn, the secret a route's {id} names, when the request
+ * has a key of the right shape and a valid id. */
+static void
+by_id_ahead(struct lockbox_ctx *ctx, struct http_request *req,
+    void (*fn)(struct store *, int64_t, const struct store_key *))
 {
 	struct http_response	 quiet;
+	struct store_key	 k;
 	int64_t			 id;
 
 	memset(&quiet, 0, sizeof(quiet));
-	if (validate_id(req->path_arg, &id, &quiet) == LB_OK)
-		store_secret_get_ahead(ctx->db, id);
+	if (auth_store_key(ctx, req, &k) &&
+	    validate_id(req->path_arg, &id, &quiet) == LB_OK)
+		fn(ctx->db, id, &k);
 	http_response_free(&quiet);
+}
+
+void
+secrets_get_ahead(struct lockbox_ctx *ctx, struct http_request *req)
+{
+	by_id_ahead(ctx, req, store_secret_get_ahead);
 }
 
 enum lb_err
@@ -365,6 +422,7 @@ secrets_get(struct lockbox_ctx *ctx, struct http_request *req,
     struct http_response *resp)
 {
 	struct secret_row	 row;
+	struct store_key	 k;
 	enum lb_err		 e;
 	int64_t			 id;
 	char			*pt = NULL;
@@ -372,26 +430,15 @@ secrets_get(struct lockbox_ctx *ctx, struct http_request *req,
 
 	if ((e = validate_id(req->path_arg, &id, resp)) != LB_OK)
 		return e;
-	e = store_secret_get(ctx->db, id, &row);
+	auth_store_key(ctx, req, &k);	/* checked: it passed auth_check */
+	e = store_secret_get(ctx->db, id, &k, &row);
 	if (e == LB_ERR_NOT_FOUND)
 		return http_error(resp, e, NULL, "no secret with id %" PRId64,
 		    id);
 	if (e != LB_OK)
 		return store_failed(resp, e);
-	if (row.ct_len < CRYPTO_TAG_LEN ||
-	    (pt = malloc(row.ct_len - CRYPTO_TAG_LEN + 1)) == NULL) {
-		e = row.ct_len < CRYPTO_TAG_LEN ? LB_ERR_INTEGRITY :
-		    LB_ERR_INTERNAL;
+	if ((e = open_value(ctx, id, &row, &pt, &ptlen)) != LB_OK)
 		goto fail;
-	}
-	ptlen = row.ct_len - CRYPTO_TAG_LEN;
-	if ((e = crypto_open(ctx->crypto, id, row.key_id, row.nonce, row.ct,
-	    row.ct_len, pt)) != LB_OK) {
-		log_msg(LOG_LVL_ERROR, "secret %" PRId64 " (key %d) failed "
-		    "authentication: its ciphertext, nonce or id was altered",
-		    id, row.key_id);
-		goto fail;
-	}
 	/* Room for the worst-case escaping up front: the buffer must not
 	 * move, leaving a copy of the value in freed memory. */
 	need = resp->body.len + ptlen * 6 + 4096;
@@ -407,83 +454,85 @@ secrets_get(struct lockbox_ctx *ctx, struct http_request *req,
 	http_json(resp, 200);
 	render_secret(&resp->body, &row, pt, ptlen);
 	secret_headers(resp, id, row.version, 0);
-	explicit_bzero(pt, ptlen);
-	free(pt);
+	value_free(pt, ptlen);
 	return LB_OK;
 fail:
-	if (pt != NULL) {
-		explicit_bzero(pt, ptlen);
-		free(pt);
-	}
+	value_free(pt, ptlen);
 	return store_failed(resp, e);
 }
 
-/* ---- update and delete ---------------------------------------------- */
+/* ---- update --------------------------------------------------------- */
 
-/* Whether a write may go ahead with the key lookup: the request passes
- * every check that needs no database (store.h: the statement itself
- * refuses a key that may not write). */
-static int
-may_go_ahead(struct http_request *req)
+/* How many times a PATCH reads the secret again when another write got
+ * in between its read and its update. */
+#define UPDATE_ATTEMPTS	8
+
+void
+secrets_update_ahead(struct lockbox_ctx *ctx, struct http_request *req)
 {
-	return auth_key_parse(req) && router_params_ok(req);
+	by_id_ahead(ctx, req, store_secret_current_ahead);
 }
 
-/* Reports, once the request is admitted, what validation found before. */
+/* Checks a PATCH body into u (pointing into the tree and the buffers):
+ * everything but the version and the sealed value. */
 static enum lb_err
-report(struct http_response *resp, const struct http_response *found)
+update_build(struct http_request *req, struct http_response *resp,
+    struct secret_update *u, struct secret_input *in,
+    struct json_object **body, struct buf *set, struct buf *rm)
 {
-	return http_error(resp, found->err, found->err_field[0] ?
-	    found->err_field : NULL, "%s", found->err_message);
-}
+	enum lb_err	 e;
 
-/* Checks a PATCH and seals its value: the statement's arguments in u,
- * pointing into the other arguments; errors in resp. */
-static enum lb_err
-update_build(struct lockbox_ctx *ctx, struct http_request *req,
-    struct http_response *resp, struct secret_update *u,
-    struct json_object **body, struct buf *ifm, struct buf *set,
-    struct buf *rm, unsigned char nonce[CRYPTO_NONCE_LEN],
-    unsigned char **ct)
-{
-	struct secret_input	 in;
-	enum lb_err		 e;
-	int64_t			 id;
-
-	if ((e = validate_id(req->path_arg, &id, resp)) != LB_OK ||
+	if ((e = validate_id(req->path_arg, &u->id, resp)) != LB_OK ||
 	    (e = validate_json_body(req, resp, 1, body)) != LB_OK ||
-	    (e = validate_patch(*body, &in, resp)) != LB_OK)
+	    (e = validate_patch(*body, in, resp)) != LB_OK)
 		return e;
-	u->id = id;
-	if (validate_if_match(req->if_match, ifm))
-		u->if_match = ifm->data;
-	u->name = in.name;
-	u->set_provider = (in.has & SM_PROVIDER) != 0;
-	u->provider_slug = in.provider_slug;
-	u->set_description = (in.has & SM_DESCRIPTION) != 0;
-	u->description = in.description;
-	if (in.has & SM_METADATA) {
-		if (in.metadata == NULL)
+	u->name = in->name;
+	u->set_provider = (in->has & SM_PROVIDER) != 0;
+	u->provider_slug = in->provider_slug;
+	u->set_description = (in->has & SM_DESCRIPTION) != 0;
+	u->description = in->description;
+	if (in->has & SM_METADATA) {
+		if (in->metadata == NULL)
 			u->clear_metadata = 1;
 		else {
-			validate_metadata_split(in.metadata, set, rm);
+			validate_metadata_split(in->metadata, set, rm);
 			u->metadata_set = set->data;
 			u->metadata_remove = rm->data;
 		}
 	}
-	if (in.has & SM_VALUE) {
-		if ((*ct = malloc(in.value_len + CRYPTO_TAG_LEN)) == NULL ||
-		    crypto_seal(ctx->crypto, id, in.value, in.value_len,
-		    &u->key_id, nonce, *ct) != LB_OK)
-			return http_error(resp, LB_ERR_INTERNAL, NULL,
-			    "internal error");
-		u->nonce = nonce;
-		u->ct = *ct;
-		u->ct_len = in.value_len + CRYPTO_TAG_LEN;
-	}
-	if (ifm->oom || set->oom || rm->oom)
+	if (set->oom || rm->oom)
 		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
 	return LB_OK;
+}
+
+/* Seals the PATCH's value for the version after cur's: the new one, or,
+ * when the PATCH keeps it, the current one opened (the additional data
+ * binds the version, so every PATCH seals afresh). ct holds
+ * VALUE_MAX_BYTES + CRYPTO_TAG_LEN. */
+static enum lb_err
+update_seal(struct lockbox_ctx *ctx, const struct secret_input *in,
+    const struct secret_row *cur, struct secret_update *u,
+    unsigned char nonce[CRYPTO_NONCE_LEN], unsigned char *ct)
+{
+	enum lb_err	 e;
+	char		*pt = NULL;
+	size_t		 ptlen = 0;
+
+	if (in->has & SM_VALUE)
+		e = crypto_seal(ctx->crypto, u->id, cur->version + 1, in->value,
+		    in->value_len, &u->key_id, nonce, ct);
+	else if ((e = open_value(ctx, u->id, cur, &pt, &ptlen)) == LB_OK &&
+	    ptlen > VALUE_MAX_BYTES)
+		e = LB_ERR_INTEGRITY;
+	else if (e == LB_OK)
+		e = crypto_seal(ctx->crypto, u->id, cur->version + 1, pt, ptlen,
+		    &u->key_id, nonce, ct);
+	u->nonce = nonce;
+	u->ct = ct;
+	u->ct_len = ((in->has & SM_VALUE) ? in->value_len : ptlen) +
+	    CRYPTO_TAG_LEN;
+	value_free(pt, ptlen);
+	return e;
 }
 
 enum lb_err
@@ -491,34 +540,41 @@ secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
     struct http_response *resp)
 {
 	struct json_object	*body = NULL;
+	struct secret_input	 in;
 	struct secret_update	 u;
-	struct secret_row	 row;
-	struct http_response	 found;
-	struct buf		 ifm = { 0 }, set = { 0 }, rm = { 0 };
+	struct secret_row	 cur, row;
+	struct store_key	 k;
+	struct buf		 set = { 0 }, rm = { 0 };
 	unsigned char		 nonce[CRYPTO_NONCE_LEN], *ct = NULL;
 	enum lb_err		 e;
+	int			 attempt;
 
 	memset(&u, 0, sizeof(u));
-	memset(&found, 0, sizeof(found));
-	/* Validated and sealed once, and only for a request that can be
-	 * admitted (which one without a key of the right shape cannot): the
-	 * write that goes ahead and the one asked for below must be the same,
-	 * nonce and all. */
-	u.key_prefix = req->key_prefix;
-	u.key_hash = req->key_hash;
-	e = may_go_ahead(req) ? update_build(ctx, req, &found, &u, &body, &ifm,
-	    &set, &rm, nonce, &ct) : LB_ERR_INTERNAL;
-	if (e == LB_OK)
-		store_secret_update_ahead(ctx->db, &u);
-	/* Admitted only when it may go ahead, so e is update_build's from
-	 * here on. */
-	if (router_admit(ctx, req, resp) != LB_OK)
+	if (update_build(req, resp, &u, &in, &body, &set, &rm) != LB_OK)
 		goto out;
-	if (e != LB_OK) {
-		report(resp, &found);
+	auth_store_key(ctx, req, &k);	/* checked: it passed auth_check */
+	u.key = &k;
+	if ((ct = malloc(VALUE_MAX_BYTES + CRYPTO_TAG_LEN)) == NULL) {
+		http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
-	switch ((e = store_secret_update(ctx->db, &u, &row))) {
+	/* Read, seal for the next version, write that version unless another
+	 * write got in between; then again from the read. */
+	for (attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+		e = store_secret_current(ctx->db, u.id, &k, &cur);
+		if (e == LB_OK && !validate_if_match_ok(req->if_match,
+		    cur.version))
+			e = LB_ERR_PRECONDITION_FAILED;
+		if (e == LB_OK)
+			e = update_seal(ctx, &in, &cur, &u, nonce, ct);
+		if (e != LB_OK)
+			break;
+		u.version = cur.version;
+		if ((e = store_secret_update(ctx->db, &u, &row)) !=
+		    LB_ERR_PRECONDITION_FAILED)
+			break;
+	}
+	switch (e) {
 	case LB_OK:
 		http_json(resp, 200);
 		render_secret(&resp->body, &row, NULL, 0);
@@ -528,8 +584,10 @@ secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
 		http_error(resp, e, NULL, "no secret with id %" PRId64, u.id);
 		break;
 	case LB_ERR_PRECONDITION_FAILED:
-		http_error(resp, e, NULL, "If-Match does not match the "
-		    "secret's current version");
+		http_error(resp, e, NULL, attempt < UPDATE_ATTEMPTS ?
+		    "If-Match does not match the secret's current version" :
+		    "the secret kept changing while this PATCH was applied; "
+		    "retry");
 		break;
 	case LB_ERR_INVALID_FIELD:
 		http_error(resp, e, "metadata", "metadata may have at most %d "
@@ -544,13 +602,34 @@ secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
 		break;
 	}
 out:
-	http_response_free(&found);
-	free(ct);
-	buf_free(&ifm);
+	if (ct != NULL) {
+		explicit_bzero(ct, VALUE_MAX_BYTES + CRYPTO_TAG_LEN);
+		free(ct);
+	}
 	buf_free(&set);
 	buf_free(&rm);
 	json_free_wiped(body);
 	return resp->err;
+}
+
+/* ---- delete --------------------------------------------------------- */
+
+/* Whether a write may go ahead with the key lookup: the request passes
+ * every check that needs no database (store.h: the statement itself
+ * refuses a key that may not write). */
+static int
+may_go_ahead(struct lockbox_ctx *ctx, struct http_request *req,
+    struct store_key *k)
+{
+	return auth_store_key(ctx, req, k) && router_params_ok(req);
+}
+
+/* Reports, once the request is admitted, what validation found before. */
+static enum lb_err
+report(struct http_response *resp, const struct http_response *found)
+{
+	return http_error(resp, found->err, found->err_field[0] ?
+	    found->err_field : NULL, "%s", found->err_message);
 }
 
 enum lb_err
@@ -558,6 +637,7 @@ secrets_delete(struct lockbox_ctx *ctx, struct http_request *req,
     struct http_response *resp)
 {
 	struct http_response	 found;
+	struct store_key	 k;
 	struct buf		 ifm = { 0 };
 	const char		*im;
 	enum lb_err		 e;
@@ -568,17 +648,16 @@ secrets_delete(struct lockbox_ctx *ctx, struct http_request *req,
 	e = validate_id(req->path_arg, &id, &found);
 	if (e == LB_OK && ifm.oom)
 		e = http_error(&found, LB_ERR_INTERNAL, NULL, "out of memory");
-	if (e == LB_OK && may_go_ahead(req))
-		store_secret_delete_ahead(ctx->db, id, im, req->key_prefix,
-		    req->key_hash);
+	if (e == LB_OK && may_go_ahead(ctx, req, &k))
+		store_secret_delete_ahead(ctx->db, id, im, &k);
 	if (router_admit(ctx, req, resp) != LB_OK)
 		goto out;
+	auth_store_key(ctx, req, &k);	/* checked: it passed auth_check */
 	if (e != LB_OK) {
 		report(resp, &found);
 		goto out;
 	}
-	switch ((e = store_secret_delete(ctx->db, id, im, req->key_prefix,
-	    req->key_hash))) {
+	switch ((e = store_secret_delete(ctx->db, id, im, &k))) {
 	case LB_OK:
 		resp->status = 204;
 		break;

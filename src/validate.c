@@ -372,13 +372,15 @@ validate_idempotency_key(const char *k, struct http_response *resp)
 	return LB_OK;
 }
 
-int
-validate_if_match(const char *h, struct buf *arr)
+/* Calls fn for each entity tag of ours ("N", strong) in the If-Match
+ * list h. Returns 0 when there is no condition (absent, or "*"), else 1. */
+static int
+if_match_walk(const char *h, void (*fn)(void *, const char *, int64_t),
+    void *arg)
 {
 	const char	*p = h, *q;
 	char		 tag[24];
 	int64_t		 v;
-	int		 first = 1;
 	size_t		 n;
 
 	if (h == NULL)
@@ -387,7 +389,6 @@ validate_if_match(const char *h, struct buf *arr)
 		p++;
 	if (p[0] == '*' && (p[1] == '\0' || p[1] == ' '))
 		return 0;
-	buf_putc(arr, '{');
 	/* A list of entity tags; only strong tags of our form can match
 	 * (If-Match compares strongly), the rest simply never do. */
 	while (*p != '\0') {
@@ -405,17 +406,61 @@ validate_if_match(const char *h, struct buf *arr)
 		    p[n - 1] == '"') {
 			memcpy(tag, p + 1, n - 2);
 			tag[n - 2] = '\0';
-			if (parse_id(tag, &v) == 0) {
-				if (!first)
-					buf_putc(arr, ',');
-				buf_puts(arr, tag);
-				first = 0;
-			}
+			if (parse_id(tag, &v) == 0)
+				fn(arg, tag, v);
 		}
 		p = q;
 	}
+	return 1;
+}
+
+static void
+tag_to_array(void *arg, const char *tag, int64_t v)
+{
+	struct buf	*arr = arg;
+
+	(void)v;
+	if (arr->len > 0 && arr->data[arr->len - 1] != '{')
+		buf_putc(arr, ',');
+	buf_puts(arr, tag);
+}
+
+int
+validate_if_match(const char *h, struct buf *arr)
+{
+	size_t	 start = arr->len;
+
+	buf_putc(arr, '{');
+	if (!if_match_walk(h, tag_to_array, arr)) {
+		arr->len = start;
+		if (arr->data != NULL)
+			arr->data[start] = '\0';
+		return 0;
+	}
 	buf_putc(arr, '}');
 	return 1;
+}
+
+struct tag_match {
+	int64_t	 version;
+	int	 found;
+};
+
+static void
+tag_is(void *arg, const char *tag, int64_t v)
+{
+	struct tag_match	*m = arg;
+
+	(void)tag;
+	m->found |= v == m->version;
+}
+
+int
+validate_if_match_ok(const char *h, int64_t version)
+{
+	struct tag_match	 m = { version, 0 };
+
+	return !if_match_walk(h, tag_is, &m) || m.found;
 }
 
 void

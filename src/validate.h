@@ -88,6 +88,9 @@ enum lb_err	validate_idempotency_key(const char *,
  * into arr ("{3}"; "{}" when no tag could ever match). */
 int		validate_if_match(const char *header, struct buf *arr);
 
+/* Whether If-Match (NULL: absent) lets a write follow version. */
+int		validate_if_match_ok(const char *header, int64_t version);
+
 /* Building blocks, exposed for the unit tests. */
 int		valid_provider_slug(const char *s, size_t n);
 int		valid_metadata_name(const char *s, size_t n);

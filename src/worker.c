@@ -10,7 +10,9 @@
 
 #define LOCKBOX_WITH_FCGI
 #include "clock.h"
+#include "auth.h"
 #include "conns.h"
+#include "heartbeat.h"
 #include "http.h"
 #include "log.h"
 #include "router.h"
@@ -38,6 +40,7 @@ on_signal(int sig)
 
 struct worker {
 	struct lockbox_ctx	 ctx;
+	struct heartbeat	 beat;
 	struct http_response	 resp;
 	struct buf		 body;	/* request body, reused, wiped */
 	struct buf		 out;	/* rendered response, reused, wiped */
@@ -58,6 +61,7 @@ purge(struct worker *w, int64_t *next, long *served)
 	    &n) == LB_OK && n > 0)
 		log_msg(LOG_LVL_DEBUG, "purged %ld expired idempotency "
 		    "records", n);
+	store_worker_purge(w->ctx.db);
 }
 
 static double
@@ -112,6 +116,7 @@ serve(void *arg, FCGX_Request *fr)
 	}
 	if (http_send(fr->out, &w->out) < 0)
 		log_msg(LOG_LVL_DEBUG, "client went away before the answer");
+	auth_rehash(&w->ctx, &req);
 
 	memset(&lr, 0, sizeof(lr));
 	lr.request_id = req.request_id;
@@ -187,9 +192,12 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 		goto out;
 	}
 
+	heartbeat_init(&w.beat);
 	while (!stop_now && !stop_drain) {
+		heartbeat_beat(&w.beat, w.ctx.db, w.ctx.crypto);
 		log_flush();
-		if ((n = conns_serve_ready(cs, PURGE_EVERY_MS, &waitmask)) < 0)
+		if ((n = conns_serve_ready(cs, heartbeat_wait_ms(&w.beat),
+		    &waitmask)) < 0)
 			goto out;
 		since_purge += n;
 		served += n;
@@ -202,6 +210,7 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 	 * workers take the socket; only the kept connections are closed
 	 * politely. */
 	conns_drain(cs, stop_drain && !stop_now, DRAIN_SECONDS, &waitmask);
+	heartbeat_stop(&w.beat, w.ctx.db);
 	rc = 0;
 out:
 	log_flush();

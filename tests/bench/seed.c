@@ -86,7 +86,7 @@ main(int argc, char *argv[])
 	for (id = first; id < first + rows; id++) {
 		n = (size_t)snprintf(value, sizeof(value),
 		    "seed-value-%" PRId64 "-0123456789abcdef0123456789", id);
-		if (crypto_seal(c, id, value, n, &kid, nonce, ct) != LB_OK)
+		if (crypto_seal(c, id, 1, value, n, &kid, nonce, ct) != LB_OK)
 			return 1;
 		printf("%" PRId64 "\tseed-%" PRId64 "\t%s\t\\N\t{\"n\": \"%"
 		    PRId64 "\"}\t1\t%d\t", id, id, provider(id) ? provider(id) :

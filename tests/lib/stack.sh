@@ -21,8 +21,9 @@
 #   lockbox_start [--listen ADDR] [--workers N] [-- EXTRA ARGS]
 #                                   standalone pool; exports LB_POOL_PID
 #   lockbox_stop, lockbox_workers
-#   nginx_start [--port P] [--max-body N] [--fastcgi-pass ADDR]
-#                                   exports LB_NGINX_URL; nginx_stop
+#   nginx_start [--port P] [--max-body N] [--fastcgi-pass ADDR] [--name N]
+#                                   exports LB_NGINX_URL (with --name, a second
+#                                   nginx: LB_NGINX_NAMED_URL); nginx_stop
 #   apache_start [--port P] [--max-body N]
 #                                   exports LB_APACHE_URL; apache_stop
 #
@@ -567,20 +568,22 @@ lockbox_workers() {
 # ---------------------------------------------------------------- nginx
 
 LB_NGINX_PID=
-# nginx_start [--port P] [--max-body N] [--fastcgi-pass ADDR]
+_LB_NGINX_NAMED=        # pids of the named (second, third...) nginx instances
+# nginx_start [--port P] [--max-body N] [--fastcgi-pass ADDR] [--name N]
 nginx_start() {
-    local port= max_body=$LB_MAX_BODY pass=${LB_POOL_LISTEN:-unix:$LB_TMP/lockbox.sock}
+    local port= max_body=$LB_MAX_BODY pass=${LB_POOL_LISTEN:-unix:$LB_TMP/lockbox.sock} name=
     while [ $# -gt 0 ]; do
         case $1 in
             --port) port=$2; shift 2 ;;
             --max-body) max_body=$2; shift 2 ;;
             --fastcgi-pass) pass=$2; shift 2 ;;
+            --name) name=$2; shift 2 ;;
             *) _lb_die "nginx_start: unknown option $1" ;;
         esac
     done
     [ -n "$port" ] || lb_free_port port
     # nginx writes "unix:PATH" for a socket and "HOST:PORT" for TCP, like lockbox.
-    local dir=$LB_TMP/nginx
+    local dir=$LB_TMP/nginx${name:+-$name}
     mkdir -p "$dir/tmp"
     # `include fastcgi_params;` in the site is relative to the directory of
     # nginx.conf: use the distribution's own file, as a stock nginx would.
@@ -615,17 +618,33 @@ EOF
     nginx -t -q -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" 2>"$dir/check.out" \
         || { lb_tail "$dir/check.out"; _lb_die "nginx rejects the configuration"; }
     ( _lb_close_fds; exec nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" ) </dev/null >>"$dir/error.log" 2>&1 &
-    LB_NGINX_PID=$!
-    lb_wait_tcp "$port" "$LB_NGINX_PID" 15 nginx
+    local pid=$!
+    lb_wait_tcp "$port" "$pid" 15 nginx
+    if [ -n "$name" ]; then
+        _LB_NGINX_NAMED+=" $pid"
+        export LB_NGINX_NAMED_URL="http://127.0.0.1:$port"
+        _lb_say "nginx $name ($pid) on $LB_NGINX_NAMED_URL -> $pass"
+        return 0
+    fi
+    LB_NGINX_PID=$pid
     export LB_NGINX_URL="http://127.0.0.1:$port"
     export LB_NGINX_PID
     _lb_say "nginx $LB_NGINX_PID on $LB_NGINX_URL -> $pass"
 }
 
-# SIGQUIT: graceful (open requests finish); SIGKILL after 10 s.
+# SIGQUIT: graceful (open requests finish); SIGKILL after 10 s. The named
+# instances too.
 nginx_stop() {
-    [ -n "$LB_NGINX_PID" ] || return 0
-    local pid=$LB_NGINX_PID workers
+    local p named=$_LB_NGINX_NAMED
+    _LB_NGINX_NAMED=
+    for p in $named; do _lb_nginx_stop1 "$p"; done
+    _lb_nginx_stop1 "$LB_NGINX_PID"
+    LB_NGINX_PID=
+}
+
+_lb_nginx_stop1() {   # _lb_nginx_stop1 PID
+    [ -n "${1:-}" ] || return 0
+    local pid=$1 workers
     workers=$(lb_children "$pid")
     kill -QUIT "$pid" 2>/dev/null || true
     # shellcheck disable=SC2086
@@ -638,7 +657,6 @@ nginx_stop() {
     fi
     # Reap it (never block on one that survived SIGKILL).
     lb_alive "$pid" || wait "$pid" 2>/dev/null || true
-    LB_NGINX_PID=
     [ "$_LB_STOPPING" = 1 ] || _lb_say "nginx stopped"
     return 0
 }

@@ -1,5 +1,6 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <gcrypt.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,11 +44,11 @@ Test(crypto, seal_open_round_trip)
 	char		 back[N];
 	int		 kid;
 
-	cr_assert_eq(crypto_seal(c, 42, pt, N, &kid, nonce, ct), LB_OK);
+	cr_assert_eq(crypto_seal(c, 42, 1, pt, N, &kid, nonce, ct), LB_OK);
 	cr_assert_eq(kid, 2, "sealed with the active key");
 	cr_assert(memcmp(ct, pt, N) != 0);
-	cr_assert_eq(crypto_open(c, 42, kid, nonce, ct, sizeof(ct), back),
-	    LB_OK);
+	cr_assert_eq(crypto_open(c, 42, 1, CRYPTO_FORMAT_CURRENT, kid, nonce, ct,
+	    sizeof(ct), back), LB_OK);
 	cr_assert(memcmp(back, pt, N) == 0);
 }
 
@@ -57,8 +58,8 @@ Test(crypto, fresh_nonce_every_seal)
 	unsigned char	 c1[N + CRYPTO_TAG_LEN], c2[N + CRYPTO_TAG_LEN];
 	int		 kid;
 
-	crypto_seal(c, 1, pt, N, &kid, n1, c1);
-	crypto_seal(c, 1, pt, N, &kid, n2, c2);
+	crypto_seal(c, 1, 1, pt, N, &kid, n1, c1);
+	crypto_seal(c, 1, 1, pt, N, &kid, n2, c2);
 	cr_assert(memcmp(n1, n2, sizeof(n1)) != 0);
 	cr_assert(memcmp(c1, c2, sizeof(c1)) != 0);
 }
@@ -72,15 +73,15 @@ Test(crypto, fresh_nonce_after_fork)
 	int		 kid, fd[2], status;
 	pid_t		 pid;
 
-	crypto_seal(c, 1, pt, N, &kid, mine, ct);	/* the generator is warm */
+	crypto_seal(c, 1, 1, pt, N, &kid, mine, ct);	/* the generator is warm */
 	cr_assert_eq(pipe(fd), 0);
 	if ((pid = fork()) == 0) {
-		crypto_seal(c, 1, pt, N, &kid, theirs, ct);
+		crypto_seal(c, 1, 1, pt, N, &kid, theirs, ct);
 		_exit(write(fd[1], theirs, sizeof(theirs)) ==
 		    (ssize_t)sizeof(theirs) ? 0 : 1);
 	}
 	cr_assert_gt(pid, 0);
-	crypto_seal(c, 1, pt, N, &kid, mine, ct);
+	crypto_seal(c, 1, 1, pt, N, &kid, mine, ct);
 	cr_assert_eq(read(fd[0], theirs, sizeof(theirs)),
 	    (ssize_t)sizeof(theirs));
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
@@ -93,12 +94,13 @@ Test(crypto, fresh_nonce_after_fork)
 
 /* Each alteration must fail authentication and leave no plaintext. */
 enum alter { ALTER_NONCE, ALTER_TAG, ALTER_CT, ALTER_ID, ALTER_KEY,
-    ALTER_UNKNOWN_KEY, ALTER_TRUNCATE };
+    ALTER_UNKNOWN_KEY, ALTER_TRUNCATE, ALTER_VERSION, ALTER_FORMAT };
 
 ParameterizedTestParameters(crypto, altered_fails)
 {
 	static enum alter cases[] = { ALTER_NONCE, ALTER_TAG, ALTER_CT,
-	    ALTER_ID, ALTER_KEY, ALTER_UNKNOWN_KEY, ALTER_TRUNCATE };
+	    ALTER_ID, ALTER_KEY, ALTER_UNKNOWN_KEY, ALTER_TRUNCATE,
+	    ALTER_VERSION, ALTER_FORMAT };
 	return cr_make_param_array(enum alter, cases,
 	    sizeof(cases) / sizeof(cases[0]));
 }
@@ -107,11 +109,13 @@ ParameterizedTest(enum alter *a, crypto, altered_fails)
 {
 	unsigned char	 nonce[CRYPTO_NONCE_LEN], ct[N + CRYPTO_TAG_LEN];
 	char		 back[N];
-	int64_t		 id = 7;
+	int64_t		 id = 7, version = 5;
+	enum crypto_format format = CRYPTO_FORMAT_CURRENT;
 	int		 kid;
 	size_t		 len = sizeof(ct), i;
 
-	cr_assert_eq(crypto_seal(c, id, pt, N, &kid, nonce, ct), LB_OK);
+	cr_assert_eq(crypto_seal(c, id, version, pt, N, &kid, nonce, ct),
+	    LB_OK);
 	switch (*a) {
 	case ALTER_NONCE: nonce[0] ^= 1; break;
 	case ALTER_TAG: ct[len - 1] ^= 0x80; break;
@@ -120,10 +124,13 @@ ParameterizedTest(enum alter *a, crypto, altered_fails)
 	case ALTER_KEY: kid = 1; break;		/* another ring key */
 	case ALTER_UNKNOWN_KEY: kid = 99; break;
 	case ALTER_TRUNCATE: len = CRYPTO_TAG_LEN - 1; break;
+	/* An older version's ciphertext written back over a newer one. */
+	case ALTER_VERSION: version = 4; break;
+	case ALTER_FORMAT: format = CRYPTO_FORMAT_LEGACY; break;
 	}
 	memset(back, 'x', sizeof(back));
-	cr_assert_eq(crypto_open(c, id, kid, nonce, ct, len, back),
-	    LB_ERR_INTEGRITY);
+	cr_assert_eq(crypto_open(c, id, version, format, kid, nonce, ct, len,
+	    back), LB_ERR_INTEGRITY);
 	if (*a != ALTER_UNKNOWN_KEY && *a != ALTER_TRUNCATE)
 		for (i = 0; i < N; i++)
 			cr_assert_eq(back[i], 0, "plaintext wiped on failure");
@@ -164,4 +171,49 @@ Test(crypto, equal)
 	cr_assert(crypto_equal("abcd", "abcd", 4));
 	cr_assert(!crypto_equal("abcd", "abce", 4));
 	cr_assert(!crypto_equal("Xbcd", "abcd", 4));
+}
+
+/* A value sealed by lockbox 0.1: the additional data is the label
+ * "lockbox/v1/secret", the id (8 bytes) and the key id (2), big-endian.
+ * It opens as the legacy format, and not as the current one. */
+Test(crypto, legacy_format_opens)
+{
+	static const unsigned char key2[32] = {
+		0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88, 0x77, 0x66,
+		0x55, 0x44, 0x33, 0x22, 0x11, 0x00, 0xff, 0xee, 0xdd, 0xcc,
+		0xbb, 0xaa, 0x99, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22,
+		0x11, 0x00,
+	};
+	unsigned char	 aad[27] = "lockbox/v1/secret";
+	unsigned char	 nonce[CRYPTO_NONCE_LEN] = { 1, 2, 3 };
+	unsigned char	 ct[N + CRYPTO_TAG_LEN];
+	char		 back[N];
+	gcry_cipher_hd_t h;
+
+	memcpy(aad + 17, "\0\0\0\0\0\0\0\x2a\0\x02", 10);	/* id 42, key 2 */
+	cr_assert_eq(gcry_cipher_open(&h, GCRY_CIPHER_AES256,
+	    GCRY_CIPHER_MODE_GCM, 0), 0);
+	cr_assert_eq(gcry_cipher_setkey(h, key2, sizeof(key2)), 0);
+	cr_assert_eq(gcry_cipher_setiv(h, nonce, sizeof(nonce)), 0);
+	cr_assert_eq(gcry_cipher_authenticate(h, aad, sizeof(aad)), 0);
+	cr_assert_eq(gcry_cipher_encrypt(h, ct, N, pt, N), 0);
+	cr_assert_eq(gcry_cipher_gettag(h, ct + N, CRYPTO_TAG_LEN), 0);
+	gcry_cipher_close(h);
+
+	cr_assert_eq(crypto_open(c, 42, 3, CRYPTO_FORMAT_LEGACY, 2, nonce, ct,
+	    sizeof(ct), back), LB_OK, "any version: 0.1 did not bind it");
+	cr_assert(memcmp(back, pt, N) == 0);
+	cr_assert_eq(crypto_open(c, 42, 3, CRYPTO_FORMAT_CURRENT, 2, nonce, ct,
+	    sizeof(ct), back), LB_ERR_INTEGRITY);
+	cr_assert_eq(crypto_open(c, 43, 3, CRYPTO_FORMAT_LEGACY, 2, nonce, ct,
+	    sizeof(ct), back), LB_ERR_INTEGRITY, "the id is still bound");
+}
+
+Test(crypto, key_ids)
+{
+	int	 ids[4];
+
+	cr_assert_eq(crypto_key_ids(c, ids, 4), 2);
+	cr_assert_eq(ids[0], 1);
+	cr_assert_eq(ids[1], 2);
 }
