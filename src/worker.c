@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcgiapp.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@
 #define DRAIN_SECONDS	10
 /* How often a busy worker removes expired idempotency records. */
 #define PURGE_EVERY_MS	60000
+/* A request whose body or answer was larger gives its memory back. */
+#define LARGE_REQUEST	(128 * 1024)
 
 static volatile sig_atomic_t stop_drain;	/* SIGTERM, SIGINT */
 static volatile sig_atomic_t stop_now;		/* SIGQUIT */
@@ -58,6 +61,22 @@ purge(struct worker *w, int64_t *next, long *served)
 	    &n) == LB_OK && n > 0)
 		log_msg(LOG_LVL_DEBUG, "purged %ld expired idempotency "
 		    "records", n);
+}
+
+/* glibc keeps what a request freed for the next one: after a body of
+ * 1 MiB, parsed, a worker would stay megabytes larger for good. So after
+ * a large request the buffers go (each request wipes what it wrote, so
+ * they hold nothing), and the heap's free pages go back to the system.
+ * A small request costs no system call here. */
+static void
+shrink(struct worker *w)
+{
+	if (w->body.len <= LARGE_REQUEST && w->out.len <= LARGE_REQUEST)
+		return;
+	buf_free(&w->body);
+	buf_free(&w->out);
+	http_response_free(&w->resp);
+	malloc_trim(0);
 }
 
 static double
@@ -127,8 +146,9 @@ serve(void *arg, FCGX_Request *fr)
 	buf_explicit_bzero(w->body.data, w->body.len);
 	buf_explicit_bzero(w->out.data, w->out.len);
 	buf_explicit_bzero(resp->body.data, resp->body.len);
-	w->body.len = 0;
 	http_request_free(&req);
+	shrink(w);
+	w->body.len = 0;
 	return drained;
 }
 
