@@ -25,6 +25,10 @@
 #define PURGE_EVERY_MS	60000
 /* A request whose body or answer was larger gives its memory back. */
 #define LARGE_REQUEST	(128 * 1024)
+/* Workers started together and served in turn would reach max_requests
+ * together and all leave at once: each serves up to max_requests /
+ * RECYCLE_SPREAD more, drawn at random. */
+#define RECYCLE_SPREAD	10
 
 static volatile sig_atomic_t stop_drain;	/* SIGTERM, SIGINT */
 static volatile sig_atomic_t stop_now;		/* SIGQUIT */
@@ -191,8 +195,9 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 	struct worker		 w;
 	struct conns		*cs = NULL;
 	sigset_t		 waitmask;
-	long			 served = 0, since_purge = 0;
+	long			 served = 0, since_purge = 0, limit;
 	int64_t			 next_purge = clock_ms() + PURGE_EVERY_MS;
+	uint32_t		 r;
 	int			 n, rc = 1;
 
 	memset(&w, 0, sizeof(w));
@@ -206,6 +211,9 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 		log_msg(LOG_LVL_ERROR, "worker start-up failed");
 		goto out;
 	}
+	crypto_random(&r, sizeof(r));
+	limit = cfg->max_requests + (long)(r % (uint32_t)(cfg->max_requests /
+	    RECYCLE_SPREAD + 1));
 
 	while (!stop_now && !stop_drain) {
 		log_flush();
@@ -213,7 +221,7 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 			goto out;
 		since_purge += n;
 		served += n;
-		if (cfg->max_requests > 0 && served >= cfg->max_requests)
+		if (cfg->max_requests > 0 && served >= limit)
 			break;
 		purge(&w, &next_purge, &since_purge);
 	}
