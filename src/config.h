@@ -17,7 +17,7 @@ struct config {
 	char		 socket_group[256];
 	char		 user[256];
 	int		 workers;	/* 0 = four per CPU, at most 32 */
-	long		 max_requests;	/* 0 = never recycle */
+	long		 max_requests;	/* 0 = never recycle a worker */
 	long		 max_body;
 	long		 idempotency_ttl;
 	int		 socket_mode;

@@ -15,6 +15,14 @@ struct scan {
 	uint32_t		*counts;	/* members per object, pre-order */
 	size_t			 nobj, capobj;
 	const char		*err;
+	/* With a shape (json_parse_shaped; else NULL): */
+	const struct json_shape	*shape;
+	struct json_report	*r;
+	int			 off;		/* left the shape: no json-c */
+	int			 member;	/* names[] index, or -1 */
+	int			 in_inner;	/* in member's own object */
+	char			 name[JSON_NAME_MAX];	/* the last name */
+	size_t			 nfit, nlen;	/* its bytes kept, and all */
 };
 
 static int value(struct scan *);
@@ -97,13 +105,64 @@ utf8(struct scan *s)
 	return 0;
 }
 
-static int
-string(struct scan *s, int is_name)
+/* Keeps n more bytes of the name being read, while they fit: a name
+ * that does not is known by nfit < nlen, and matches no member. */
+static void
+name_put(struct scan *s, const void *b, size_t n)
 {
-	unsigned	 u, u2;
-	unsigned char	 c;
+	if (s->nfit == s->nlen && s->nfit + n < sizeof(s->name)) {
+		memcpy(s->name + s->nfit, b, n);
+		s->nfit += n;
+		s->name[s->nfit] = '\0';
+	}
+	s->nlen += n;
+}
+
+static void
+name_put_cp(struct scan *s, unsigned cp)
+{
+	unsigned char	 b[4];
+	size_t		 n;
+
+	if (cp < 0x80) {
+		b[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (unsigned char)(0xc0 | cp >> 6);
+		b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xe0 | cp >> 12);
+		b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xf0 | cp >> 18);
+		b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+		b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	name_put(s, b, n);
+}
+
+/* A string at s->p. With decode, it is a member name the shape needs:
+ * it goes, decoded, into s->name. */
+static int
+string(struct scan *s, int is_name, int decode)
+{
+	static const char	 esc[] = "\"\\/bfnrt";
+	static const char	 val[] = "\"\\/\b\f\n\r\t";
+	const unsigned char	*from;
+	const char		*e;
+	unsigned		 u, u2;
+	unsigned char		 c;
 
 	s->p++;		/* the opening quote */
+	if (decode) {
+		s->nfit = s->nlen = 0;
+		s->name[0] = '\0';
+	}
 	for (;;) {
 		if (s->p >= s->end)
 			return fail(s, "unterminated string");
@@ -116,18 +175,27 @@ string(struct scan *s, int is_name)
 			return fail(s, "control character in a string "
 			    "(escape it)");
 		if (c >= 0x80) {
+			from = s->p;
 			if (utf8(s) < 0)
 				return -1;
+			if (decode)
+				name_put(s, from, (size_t)(s->p - from));
 			continue;
 		}
 		s->p++;
-		if (c != '\\')
+		if (c != '\\') {
+			if (decode)
+				name_put(s, &c, 1);
 			continue;
+		}
 		if (s->p >= s->end)
 			return fail(s, "unterminated string");
 		c = *s->p++;
-		if (strchr("\"\\/bfnrt", c) != NULL && c != '\0')
+		if (c != '\0' && (e = strchr(esc, c)) != NULL) {
+			if (decode)
+				name_put(s, &val[e - esc], 1);
 			continue;
+		}
 		if (c != 'u')
 			return fail(s, "unknown escape in a string");
 		if (hex4(s, &u) < 0)
@@ -147,7 +215,10 @@ string(struct scan *s, int is_name)
 				return -1;
 			if (u2 < 0xdc00 || u2 > 0xdfff)
 				return fail(s, "lone high surrogate escape");
+			u = 0x10000 + ((u - 0xd800) << 10) + (u2 - 0xdc00);
 		}
+		if (decode)
+			name_put_cp(s, u);
 	}
 }
 
@@ -199,35 +270,104 @@ literal(struct scan *s, const char *word)
 	return 0;
 }
 
+/* The body left its shape: json-c will not see it. Of several faults of
+ * one member the first is kept, but too many members wins, as the edge
+ * has always checked the count first. */
+static void
+fault(struct scan *s, int member, enum json_fault f)
+{
+	struct json_report	*r = s->r;
+
+	s->off = 1;
+	if (r->fault[member] != JSON_FAULT_NONE && f != JSON_FAULT_TOO_MANY)
+		return;
+	r->fault[member] = (unsigned char)f;
+	if (f == JSON_FAULT_INNER && r->inner_of < 0) {
+		r->inner_of = member;
+		memcpy(r->inner, s->name, s->nfit + 1);
+	}
+}
+
+/* A member name of the body, just read: sets s->member to its index in
+ * the shape's names, or -1. A name seen before is a syntax error here,
+ * as it is for json_parse_object. */
+static int
+top_member(struct scan *s)
+{
+	struct json_report	*r = s->r;
+	unsigned		 i;
+
+	s->member = -1;
+	for (i = 0; s->nfit == s->nlen && i < s->shape->nnames; i++)
+		if (strcmp(s->name, s->shape->names[i]) == 0)
+			break;
+	if (s->nfit != s->nlen || i == s->shape->nnames) {
+		s->off = 1;
+		if (!r->has_unknown) {
+			r->has_unknown = 1;
+			memcpy(r->unknown, s->name, s->nfit + 1);
+		}
+		return 0;
+	}
+	if (r->present & (1u << i))
+		return fail(s, "a member name appears twice in one object");
+	r->present |= 1u << i;
+	s->member = (int)i;
+	return 0;
+}
+
+/* A '{' or '[' about to be read as a value, with a shape. Level 1 is
+ * the body's object; level 2 may only be a member's own object. Deeper,
+ * the member that holds it was found at fault already. */
+static void
+container(struct scan *s, int is_object)
+{
+	if (s->depth == 1 && s->member >= 0 && (!is_object ||
+	    !(s->shape->objects & (1u << s->member))))
+		fault(s, s->member, JSON_FAULT_NOT_SCALAR);
+	else if (s->depth == 2 && s->in_inner)
+		fault(s, s->member, JSON_FAULT_INNER);
+}
+
 static int
 object(struct scan *s)
 {
-	size_t		 me;
-	uint32_t	*grown;
+	size_t		 me = SIZE_MAX;
+	uint32_t	*grown, n = 0;
+	int		 inner;
 
 	if (++s->depth > JSON_MAX_DEPTH)
 		return fail(s, "nested too deeply");
-	if (s->nobj == s->capobj) {
-		s->capobj = s->capobj ? s->capobj * 2 : 8;
-		if ((grown = realloc(s->counts, s->capobj * sizeof(*grown))) ==
-		    NULL)
-			return fail(s, "out of memory");
-		s->counts = grown;
+	/* Counted for json_parse_shaped only while the body has its shape:
+	 * 1 + k objects at most. */
+	if (!s->off) {
+		if (s->nobj == s->capobj) {
+			s->capobj = s->capobj ? s->capobj * 2 : 8;
+			if ((grown = realloc(s->counts, s->capobj *
+			    sizeof(*grown))) == NULL)
+				return fail(s, "out of memory");
+			s->counts = grown;
+		}
+		me = s->nobj++;
+		s->counts[me] = 0;
 	}
-	me = s->nobj++;
-	s->counts[me] = 0;
+	/* A member's own object (level 2 of a body of the right shape). */
+	if ((inner = s->shape != NULL && s->depth == 2 && s->member >= 0 &&
+	    (s->shape->objects & (1u << s->member))))
+		s->in_inner = 1;
 	s->p++;
 	ws(s);
-	if (s->p < s->end && *s->p == '}') {
-		s->p++;
-		s->depth--;
-		return 0;
-	}
+	if (s->p < s->end && *s->p == '}')
+		goto done;
 	for (;;) {
 		if (s->p >= s->end || *s->p != '"')
 			return fail(s, "expected a member name in quotes");
-		if (string(s, 1) < 0)
+		if (string(s, 1, s->shape != NULL && s->depth <= 2) < 0)
 			return -1;
+		if (s->shape != NULL && s->depth == 1 && top_member(s) < 0)
+			return -1;
+		if (inner && ++n > s->shape->max_inner)
+			fault(s, s->member, JSON_FAULT_TOO_MANY);
 		ws(s);
 		if (s->p >= s->end || *s->p != ':')
 			return fail(s, "expected ':' after a member name");
@@ -235,20 +375,24 @@ object(struct scan *s)
 		ws(s);
 		if (value(s) < 0)
 			return -1;
-		s->counts[me]++;
+		if (me != SIZE_MAX)
+			s->counts[me]++;
 		ws(s);
 		if (s->p < s->end && *s->p == ',') {
 			s->p++;
 			ws(s);
 			continue;
 		}
-		if (s->p < s->end && *s->p == '}') {
-			s->p++;
-			s->depth--;
-			return 0;
-		}
+		if (s->p < s->end && *s->p == '}')
+			goto done;
 		return fail(s, "expected ',' or '}' in an object");
 	}
+done:
+	s->p++;
+	s->depth--;
+	if (inner)
+		s->in_inner = 0;
+	return 0;
 }
 
 static int
@@ -286,10 +430,12 @@ value(struct scan *s)
 {
 	if (s->p >= s->end)
 		return fail(s, "unexpected end of the body");
+	if (s->shape != NULL && (*s->p == '{' || *s->p == '['))
+		container(s, *s->p == '{');
 	switch (*s->p) {
 	case '{': return object(s);
 	case '[': return array(s);
-	case '"': return string(s, 0);
+	case '"': return string(s, 0, 0);
 	case 't': return literal(s, "true");
 	case 'f': return literal(s, "false");
 	case 'n': return literal(s, "null");
@@ -334,24 +480,33 @@ same_counts(struct json_object *o, const uint32_t *counts, size_t n,
 	}
 }
 
-struct json_object *
-json_parse_object(const char *text, size_t len, char *why, size_t whylen)
+enum json_result
+json_parse_shaped(const char *text, size_t len,
+    const struct json_shape *shape, struct json_report *r,
+    struct json_object **out)
 {
 	struct scan		 s;
 	struct json_tokener	*tok = NULL;
 	struct json_object	*o = NULL;
+	enum json_result	 res = JSON_INVALID;
 	size_t			 i = 0;
 
+	memset(r, 0, sizeof(*r));
+	r->inner_of = -1;
 	memset(&s, 0, sizeof(s));
 	s.p = (const unsigned char *)text;
 	s.end = s.p + len;
+	s.shape = shape;
+	s.r = r;
+	s.member = -1;
 	if (len > INT32_MAX) {
-		snprintf(why, whylen, "the body is too large");
+		snprintf(r->why, sizeof(r->why), "the body is too large");
 		goto out;
 	}
 	ws(&s);
 	if (s.p >= s.end || *s.p != '{') {
-		snprintf(why, whylen, "the body must be one JSON object");
+		snprintf(r->why, sizeof(r->why),
+		    "the body must be one JSON object");
 		goto out;
 	}
 	if (object(&s) < 0)
@@ -360,6 +515,11 @@ json_parse_object(const char *text, size_t len, char *why, size_t whylen)
 	if (s.p != s.end) {
 		fail(&s, "characters after the JSON object");
 		goto bad;
+	}
+	/* Strict JSON of the wrong shape: json-c never sees it. */
+	if (s.off) {
+		res = JSON_MISSHAPEN;
+		goto out;
 	}
 
 	if ((tok = json_tokener_new_ex(JSON_MAX_DEPTH + 1)) == NULL)
@@ -375,21 +535,24 @@ json_parse_object(const char *text, size_t len, char *why, size_t whylen)
 	if (o == NULL || json_tokener_get_parse_end(tok) != len ||
 	    !json_object_is_type(o, json_type_object)) {
 		/* The scanner accepted it: json-c disagreeing is a bug. */
-		snprintf(why, whylen, "the body could not be parsed");
+		snprintf(r->why, sizeof(r->why), "the body could not be "
+		    "parsed");
 		goto drop;
 	}
 	if (!same_counts(o, s.counts, s.nobj, &i)) {
-		snprintf(why, whylen, "a member name appears twice in one "
-		    "object");
+		snprintf(r->why, sizeof(r->why), "a member name appears twice "
+		    "in one object");
 		goto drop;
 	}
+	res = JSON_OK;
 	goto out;
 bad:
-	snprintf(why, whylen, "%s at byte %zu", s.err ? s.err : "malformed",
+	snprintf(r->why, sizeof(r->why), "%s at byte %zu",
+	    s.err ? s.err : "malformed",
 	    (size_t)(s.p - (const unsigned char *)text));
 	goto out;
 oom:
-	snprintf(why, whylen, "out of memory");
+	snprintf(r->why, sizeof(r->why), "out of memory");
 drop:
 	json_free_wiped(o);
 	o = NULL;
@@ -399,6 +562,18 @@ out:
 		json_tokener_free(tok);
 	}
 	free(s.counts);
+	*out = o;
+	return res;
+}
+
+struct json_object *
+json_parse_object(const char *text, size_t len, char *why, size_t whylen)
+{
+	struct json_report	 r;
+	struct json_object	*o;
+
+	if (json_parse_shaped(text, len, NULL, &r, &o) != JSON_OK)
+		snprintf(why, whylen, "%s", r.why);
 	return o;
 }
 

@@ -140,8 +140,12 @@ main(int argc, char *argv[])
 			return 1;
 		}
 		/* The web server manages the process count: one process
-		 * serves unless workers was set explicitly. */
+		 * serves unless workers was set explicitly. That process
+		 * never leaves on max_requests: nothing would start another
+		 * under spawn-fcgi, and mod_fcgid recycles its own processes
+		 * (FcgidMaxRequestsPerProcess). */
 		if (cfg.workers <= 1) {
+			cfg.max_requests = 0;
 			if (lockdown_drop(cfg.user, err, sizeof(err)) < 0) {
 				fprintf(stderr, "lockbox-fcgi: %s\n", err);
 				return 1;

@@ -95,11 +95,107 @@ media_type_ok(const char *ct, int merge_patch)
 	return 1;
 }
 
+/* The members of a create or PATCH body, in the order the edge checks
+ * and reports them; SM_* is the bit of each one's index. */
+static const char *const member_names[] = {
+	"name", "value", "provider_slug", "description", "metadata",
+};
+#define NMEMBERS	(sizeof(member_names) / sizeof(member_names[0]))
+#define ALLOWED		"allowed: name, value, provider_slug, description, " \
+			"metadata"
+_Static_assert(SM_METADATA == 1 << (NMEMBERS - 1), "SM_* follow members");
+
+/* What each member must be, said when it is an array or an object. */
+static const char *const member_kinds[] = {
+	"a string", "a string", "null or match ^[a-z0-9][a-z0-9_-]{0,62}$",
+	"a string or null", "an object",
+};
+
+/* The shapes json-c may build (json.h): a body of the 5 members, scalars
+ * but metadata, an object of scalars. So json-c holds at most 1 + 5 +
+ * max_inner values (107 for a PATCH), its strings and text buffer at most
+ * the body's size each: a request costs a worker about 4 times its body
+ * (the body, json-c's text buffer, its strings, the create's canonical
+ * text or the metadata written back) and 64 KiB more, whatever is sent
+ * and before any key is checked.
+ *
+ * A create's metadata holds at most 50 members. A PATCH's is a merge
+ * patch whose result must hold at most 50 (the store checks that): 50
+ * removals of stored members and 50 new ones reach any result, so a
+ * patch with more than 100 members only removes names that cannot be
+ * stored or sets more than 50: it is refused before json-c builds it. */
+static const struct json_shape create_shape = {
+	member_names, NMEMBERS, SM_METADATA, METADATA_MAX_MEMBERS,
+};
+static const struct json_shape patch_shape = {
+	member_names, NMEMBERS, SM_METADATA, METADATA_PATCH_MAX_MEMBERS,
+};
+
+static enum lb_err
+metadata_name_error(struct http_response *resp)
+{
+	return http_error(resp, LB_ERR_INVALID_FIELD, "metadata",
+	    "metadata member names must match ^[A-Za-z0-9_.-]{1,40}$");
+}
+
+static enum lb_err
+metadata_value_error(struct http_response *resp, const char *key,
+    int merge)
+{
+	char	 field[64];
+
+	snprintf(field, sizeof(field), "metadata.%s", key);
+	return http_error(resp, LB_ERR_INVALID_FIELD, field,
+	    "metadata values must be strings%s", merge ?
+	    " (or null to remove one)" : "");
+}
+
+/* A body of the wrong shape, in check_members' order: an unknown
+ * member, a missing one (name, value: members 0 and 1), then the members
+ * at fault in their order. */
+static enum lb_err
+misshapen(const struct json_report *r, int merge,
+    struct http_response *resp)
+{
+	size_t	 i;
+
+	if (r->has_unknown)
+		return http_error(resp, LB_ERR_UNKNOWN_FIELD, r->unknown,
+		    "unknown member; " ALLOWED);
+	for (i = 0; !merge && i < 2; i++)
+		if (!(r->present & (1u << i)))
+			return http_error(resp, LB_ERR_MISSING_FIELD,
+			    member_names[i], "%s is required", member_names[i]);
+	for (i = 0; i < NMEMBERS; i++) {
+		switch (r->fault[i]) {
+		case JSON_FAULT_NOT_SCALAR:
+			return http_error(resp, LB_ERR_INVALID_FIELD,
+			    member_names[i], "%s must be %s%s", member_names[i],
+			    member_kinds[i], merge && (1u << i) == SM_METADATA ?
+			    " or null" : "");
+		case JSON_FAULT_TOO_MANY:
+			return http_error(resp, LB_ERR_INVALID_FIELD,
+			    member_names[i], merge ? "a metadata patch may "
+			    "have at most %d members" : "metadata may have at "
+			    "most %d members", merge ?
+			    METADATA_PATCH_MAX_MEMBERS : METADATA_MAX_MEMBERS);
+		case JSON_FAULT_INNER:
+			if (!valid_metadata_name(r->inner, strlen(r->inner)))
+				return metadata_name_error(resp);
+			return metadata_value_error(resp, r->inner, merge);
+		default:
+			break;
+		}
+	}
+	return http_error(resp, LB_ERR_INVALID_JSON, NULL,
+	    "the body is not valid JSON");
+}
+
 enum lb_err
 validate_json_body(const struct http_request *req,
     struct http_response *resp, int merge_patch, struct json_object **out)
 {
-	char	 why[160];
+	struct json_report	 r;
 
 	*out = NULL;
 	if (!media_type_ok(req->content_type, merge_patch))
@@ -110,11 +206,16 @@ validate_json_body(const struct http_request *req,
 	if (req->body_len == 0)
 		return http_error(resp, LB_ERR_INVALID_JSON, NULL,
 		    "the body is empty; send one JSON object");
-	if ((*out = json_parse_object(req->body, req->body_len, why,
-	    sizeof(why))) == NULL)
+	switch (json_parse_shaped(req->body, req->body_len, merge_patch ?
+	    &patch_shape : &create_shape, &r, out)) {
+	case JSON_OK:
+		return LB_OK;
+	case JSON_MISSHAPEN:
+		return misshapen(&r, merge_patch, resp);
+	default:
 		return http_error(resp, LB_ERR_INVALID_JSON, NULL,
-		    "the body is not valid JSON: %s", why);
-	return LB_OK;
+		    "the body is not valid JSON: %s", r.why);
+	}
 }
 
 static enum lb_err
@@ -165,34 +266,19 @@ check_metadata(struct json_object *m, int merge, struct http_response *resp)
 	{
 		json_object_object_foreach(m, key, v) {
 			if (!valid_metadata_name(key, strlen(key)))
-				return http_error(resp, LB_ERR_INVALID_FIELD,
-				    "metadata", "metadata member names must "
-				    "match ^[A-Za-z0-9_.-]{1,40}$");
-			snprintf(field, sizeof(field), "metadata.%s", key);
+				return metadata_name_error(resp);
 			if (merge && json_object_is_type(v, json_type_null))
 				continue;
-			if (check_string(v, field, 0, METADATA_VALUE_MAX, 0,
-			    &s, &n, resp) != LB_OK) {
-				if (!json_object_is_type(v, json_type_string))
-					http_error(resp, LB_ERR_INVALID_FIELD,
-					    field, "metadata values must be "
-					    "strings%s", merge ?
-					    " (or null to remove one)" : "");
+			if (!json_object_is_type(v, json_type_string))
+				return metadata_value_error(resp, key, merge);
+			snprintf(field, sizeof(field), "metadata.%s", key);
+			if (check_string(v, field, 0, METADATA_VALUE_MAX, 0, &s,
+			    &n, resp) != LB_OK)
 				return resp->err;
-			}
 		}
 	}
 	return LB_OK;
 }
-
-static const struct {
-	const char		*name;
-	enum secret_member	 bit;
-} members[] = {
-	{ "name", SM_NAME }, { "value", SM_VALUE },
-	{ "provider_slug", SM_PROVIDER }, { "description", SM_DESCRIPTION },
-	{ "metadata", SM_METADATA },
-};
 
 static enum lb_err
 check_members(struct json_object *o, struct secret_input *in, int merge,
@@ -206,14 +292,13 @@ check_members(struct json_object *o, struct secret_input *in, int merge,
 	{
 		json_object_object_foreach(o, key, val) {
 			(void)val;
-			for (i = 0; i < sizeof(members) / sizeof(members[0]); i++)
-				if (strcmp(key, members[i].name) == 0)
+			for (i = 0; i < NMEMBERS; i++)
+				if (strcmp(key, member_names[i]) == 0)
 					break;
-			if (i == sizeof(members) / sizeof(members[0]))
+			if (i == NMEMBERS)
 				return http_error(resp, LB_ERR_UNKNOWN_FIELD,
-				    key, "unknown member; allowed: name, value, "
-				    "provider_slug, description, metadata");
-			in->has |= members[i].bit;
+				    key, "unknown member; " ALLOWED);
+			in->has |= 1u << i;
 		}
 	}
 	if (!merge && !(in->has & SM_NAME))

@@ -14,6 +14,8 @@
 #define VALUE_MAX_BYTES		65536
 #define DESCRIPTION_MAX_BYTES	1024
 #define METADATA_MAX_MEMBERS	50
+/* A PATCH's metadata: validate.c says why. */
+#define METADATA_PATCH_MAX_MEMBERS	(2 * METADATA_MAX_MEMBERS)
 #define METADATA_NAME_MAX	40
 #define METADATA_VALUE_MAX	500
 #define LIMIT_DEFAULT		20
@@ -42,7 +44,10 @@ struct secret_input {
 	struct json_object	*metadata;
 };
 
-/* Checks Content-Type (415) and parses the body (400 invalid_json). PATCH
+/* Checks Content-Type (415) and parses the body: 400 invalid_json, or,
+ * for a body json-c is not given because it cannot be a create (or with
+ * merge_patch, a PATCH), 400 unknown_field, missing_field or
+ * invalid_field as validate_create (validate_patch) would answer. PATCH
  * also accepts application/merge-patch+json. On success *out owns the
  * tree: release it with json_free_wiped. */
 enum lb_err	validate_json_body(const struct http_request *,

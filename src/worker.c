@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcgiapp.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,12 @@
 #define DRAIN_SECONDS	10
 /* How often a busy worker removes expired idempotency records. */
 #define PURGE_EVERY_MS	60000
+/* A request whose body or answer was larger gives its memory back. */
+#define LARGE_REQUEST	(128 * 1024)
+/* Workers started together and served in turn would reach max_requests
+ * together and all leave at once: each serves up to max_requests /
+ * RECYCLE_SPREAD more, drawn at random. */
+#define RECYCLE_SPREAD	10
 
 static volatile sig_atomic_t stop_drain;	/* SIGTERM, SIGINT */
 static volatile sig_atomic_t stop_now;		/* SIGQUIT */
@@ -62,6 +69,22 @@ purge(struct worker *w, int64_t *next, long *served)
 		log_msg(LOG_LVL_DEBUG, "purged %ld expired idempotency "
 		    "records", n);
 	store_worker_purge(w->ctx.db);
+}
+
+/* glibc keeps what a request freed for the next one: after a body of
+ * 1 MiB, parsed, a worker would stay megabytes larger for good. So after
+ * a large request the buffers go (each request wipes what it wrote, so
+ * they hold nothing), and the heap's free pages go back to the system.
+ * A small request costs no system call here. */
+static void
+shrink(struct worker *w)
+{
+	if (w->body.len <= LARGE_REQUEST && w->out.len <= LARGE_REQUEST)
+		return;
+	buf_free(&w->body);
+	buf_free(&w->out);
+	http_response_free(&w->resp);
+	malloc_trim(0);
 }
 
 static double
@@ -132,8 +155,9 @@ serve(void *arg, FCGX_Request *fr)
 	buf_explicit_bzero(w->body.data, w->body.len);
 	buf_explicit_bzero(w->out.data, w->out.len);
 	buf_explicit_bzero(resp->body.data, resp->body.len);
-	w->body.len = 0;
 	http_request_free(&req);
+	shrink(w);
+	w->body.len = 0;
 	return drained;
 }
 
@@ -176,8 +200,9 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 	struct worker		 w;
 	struct conns		*cs = NULL;
 	sigset_t		 waitmask;
-	long			 served = 0, since_purge = 0;
+	long			 served = 0, since_purge = 0, limit;
 	int64_t			 next_purge = clock_ms() + PURGE_EVERY_MS;
+	uint32_t		 r;
 	int			 n, rc = 1;
 
 	memset(&w, 0, sizeof(w));
@@ -191,6 +216,9 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 		log_msg(LOG_LVL_ERROR, "worker start-up failed");
 		goto out;
 	}
+	crypto_random(&r, sizeof(r));
+	limit = cfg->max_requests + (long)(r % (uint32_t)(cfg->max_requests /
+	    RECYCLE_SPREAD + 1));
 
 	heartbeat_init(&w.beat);
 	while (!stop_now && !stop_drain) {
@@ -201,7 +229,7 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 			goto out;
 		since_purge += n;
 		served += n;
-		if (cfg->max_requests > 0 && served >= cfg->max_requests)
+		if (cfg->max_requests > 0 && served >= limit)
 			break;
 		purge(&w, &next_purge, &since_purge);
 	}

@@ -6,7 +6,8 @@
 #include "config.h"
 #include "keyring.h"
 
-/* Serves on listen_fd until told to stop or max_requests is reached.
+/* Serves on listen_fd until told to stop or max_requests (and up to a
+ * tenth more, at random) is reached.
  * SIGTERM: finish the current request, serve what is already queued on
  * the socket (bounded), then return. SIGQUIT: finish the current request
  * and return (the pool uses it to replace a worker). Returns the exit

@@ -3,6 +3,9 @@
  *   - json_parse_object accepts exactly the bodies an independent reading
  *     of the strict grammar accepts (fuzz_json_ref.h); the tree holds only
  *     valid UTF-8; the scanner never accepts what json-c refuses;
+ *   - the edge's scanner with the create and PATCH shapes agrees with it
+ *     and with validation, and lets json-c build only bounded trees
+ *     (fuzz_check_shaped);
  *   - json_canonical is deterministic: canonical(parse(canonical(x))) is
  *     canonical(x), byte for byte, and parses to an equal value;
  *   - validate_create / validate_patch: what passes obeys the contract's
@@ -33,6 +36,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "json_parse_object refused a body the strict grammar accepts");
 	FUZZ_CHECK("json-strict-refuses", o == NULL || ref,
 	    "json_parse_object accepted a body the strict grammar refuses");
+	fuzz_check_shaped(data, size, o, 0);
+	fuzz_check_shaped(data, size, o, 1);
 	if (o == NULL)
 		return 0;
 	fuzz_json_canonical_fixpoint(o);

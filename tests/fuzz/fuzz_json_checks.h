@@ -35,6 +35,88 @@ fuzz_json_parse(const uint8_t *data, size_t size)
 	return o;
 }
 
+/* Values in a tree, itself included. */
+static inline size_t
+fuzz_json_values(struct json_object *o)
+{
+	size_t	 n = 1, k, len;
+
+	switch (json_object_get_type(o)) {
+	case json_type_object: {
+		json_object_object_foreach(o, key, v) {
+			(void)key;
+			n += fuzz_json_values(v);
+		}
+		return n;
+	}
+	case json_type_array:
+		len = json_object_array_length(o);
+		for (k = 0; k < len; k++)
+			n += fuzz_json_values(json_object_array_get_idx(o, k));
+		return n;
+	default:
+		return n;
+	}
+}
+
+/* The edge (validate_json_body: the scanner with the create or PATCH
+ * shape, before json-c) against json_parse_object's tree o of the same
+ * body (NULL: refused):
+ *   - a body json_parse_object refuses, the edge refuses;
+ *   - a body the edge lets through gives the same tree, of at most
+ *     1 + 5 + 50 (create) or 100 (PATCH) values: what json-c may build;
+ *   - a body it refuses for its shape is strict JSON, and validation of
+ *     the whole tree refuses it with the same code (but a PATCH's
+ *     metadata of over 100 members, which the store refuses instead);
+ *     the answer renders in the contract's shape. */
+static inline void
+fuzz_check_shaped(const uint8_t *data, size_t size, struct json_object *o,
+    int patch)
+{
+	struct http_request	 req;
+	struct http_response	 resp, whole;
+	struct secret_input	 in;
+	struct json_object	*t = NULL, *m;
+	enum lb_err		 e, w;
+
+	memset(&req, 0, sizeof(req));
+	snprintf(req.request_id, sizeof(req.request_id), "fuzz-shape");
+	req.content_type = "application/json";
+	req.body = (const char *)data;
+	req.body_len = size;
+	memset(&resp, 0, sizeof(resp));
+	memset(&whole, 0, sizeof(whole));
+	e = validate_json_body(&req, &resp, patch, &t);
+	if (o == NULL) {
+		FUZZ_CHECK("shape-refuses", e != LB_OK,
+		    "the edge accepted a body json_parse_object refuses");
+		goto out;
+	}
+	if (e == LB_OK) {
+		FUZZ_CHECK("shape-same-tree", json_object_equal(o, t),
+		    "the edge's tree differs from json_parse_object's");
+		FUZZ_CHECK("shape-bounded", fuzz_json_values(t) <= (size_t)(6 +
+		    (patch ? METADATA_PATCH_MAX_MEMBERS :
+		    METADATA_MAX_MEMBERS)), "json-c built more values than the "
+		    "shape allows");
+		goto out;
+	}
+	FUZZ_CHECK("shape-strict", e != LB_ERR_INVALID_JSON,
+	    "invalid_json for a body json_parse_object accepts");
+	w = patch ? validate_patch(o, &in, &whole) :
+	    validate_create(o, &in, &whole);
+	FUZZ_CHECK("shape-same-code", w == e || (patch && w == LB_OK &&
+	    json_object_object_get_ex(o, "metadata", &m) &&
+	    json_object_object_length(m) > METADATA_PATCH_MAX_MEMBERS),
+	    "the edge refused a shape with another code than validation "
+	    "does");
+	fuzz_check_rendered(&req, &resp);
+out:
+	json_free_wiped(t);
+	http_response_free(&resp);
+	http_response_free(&whole);
+}
+
 /* json_canonical is deterministic: the canonical form is itself strict
  * JSON, and canonicalising its parse gives the same bytes again. */
 static inline void

@@ -8,7 +8,8 @@
  * direct RFC 7396 merge of the patch's "metadata" member: they must be
  * the same object. "metadata": null must empty it; other members follow
  * the contract (null clears provider_slug and description, is refused
- * for name and value).
+ * for name and value). The edge's PATCH shape agrees with validation
+ * (fuzz_check_shaped).
  * Input: the request body (its own corpus: tests/fuzz/corpus/patch/). */
 #include "autoconfig.h"
 
@@ -90,7 +91,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			 nrm, n;
 	enum lb_err		 e;
 
-	if ((o = fuzz_json_parse(data, size)) == NULL)
+	o = fuzz_json_parse(data, size);
+	fuzz_check_shaped(data, size, o, 1);
+	if (o == NULL)
 		return 0;
 
 	memset(&req, 0, sizeof(req));

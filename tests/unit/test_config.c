@@ -30,7 +30,9 @@ ParameterizedTestParameters(config, set)
 		{ "socket_mode", "7777", 0 }, { "socket_mode", "4755", 0 },
 		{ "log_level", "debug", 1 }, { "log_level", "verbose", 0 },
 		{ "listen", "unix:/run/lockbox.sock", 1 },
-		{ "max_requests", "0", 1 }, { "nonsense", "1", 0 },
+		{ "max_requests", "0", 1 }, { "max_requests", "1000000000", 1 },
+		{ "max_requests", "1000000001", 0 }, { "max_requests", "-1", 0 },
+		{ "nonsense", "1", 0 },
 		{ "prepared_statements", "off", 1 },
 		{ "prepared_statements", "on", 1 },
 		{ "prepared_statements", "yes", 0 },
@@ -58,6 +60,7 @@ Test(config, defaults)
 
 	config_defaults(&cfg);
 	cr_assert_eq(cfg.max_body, 1024 * 1024);
+	cr_assert_eq(cfg.max_requests, 100000);
 	cr_assert_eq(cfg.idempotency_ttl, 86400);
 	cr_assert_eq(cfg.socket_mode, 0660);
 	cr_assert_eq(cfg.log_level, LOG_LVL_INFO);

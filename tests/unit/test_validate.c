@@ -79,6 +79,200 @@ ParameterizedTest(struct body_case *c, validate, create)
 	json_free_wiped(o);
 }
 
+/* A body at the edge, as the handlers take it: validate_json_body (the
+ * shape, before json-c builds anything), then validate_create or
+ * validate_patch. */
+static enum lb_err
+edge(const char *body, int patch, struct http_response *resp)
+{
+	struct http_request	 req;
+	struct secret_input	 in;
+	struct json_object	*o = NULL;
+	enum lb_err		 e;
+
+	memset(&req, 0, sizeof(req));
+	memset(resp, 0, sizeof(*resp));
+	req.content_type = "application/json";
+	req.body = body;
+	req.body_len = strlen(body);
+	if ((e = validate_json_body(&req, resp, patch, &o)) == LB_OK)
+		e = patch ? validate_patch(o, &in, resp) :
+		    validate_create(o, &in, resp);
+	json_free_wiped(o);
+	return e;
+}
+
+/* The same body answered as before the shape was checked: a json-c tree
+ * of anything, then validation. */
+static enum lb_err
+unshaped(const char *body, int patch, struct http_response *resp)
+{
+	struct secret_input	 in;
+	struct json_object	*o;
+	enum lb_err		 e;
+	char			 why[160];
+
+	memset(resp, 0, sizeof(*resp));
+	if ((o = json_parse_object(body, strlen(body), why, sizeof(why))) ==
+	    NULL)
+		return http_error(resp, LB_ERR_INVALID_JSON, NULL, "%s", why);
+	e = patch ? validate_patch(o, &in, resp) :
+	    validate_create(o, &in, resp);
+	json_free_wiped(o);
+	return e;
+}
+
+struct edge_case {
+	char		 body[160];
+	int		 patch;
+	enum lb_err	 want;
+	char		 field[24];	/* expected error field, or "" */
+};
+
+#define C(b, w, f)	{ b, 0, w, f }
+#define P(b, w, f)	{ b, 1, w, f }
+#define NV		"\"name\":\"a\",\"value\":\"v\""
+
+/* Bodies json-c must not build, and the answers the edge gave before it
+ * checked shapes, which must not change. */
+ParameterizedTestParameters(validate, shapes)
+{
+	static struct edge_case cases[] = {
+		/* Arrays, wherever they are. */
+		C("[]", LB_ERR_INVALID_JSON, ""),
+		C("[{" NV "}]", LB_ERR_INVALID_JSON, ""),
+		C("{\"name\":[1],\"value\":\"v\"}", LB_ERR_INVALID_FIELD, "name"),
+		C("{\"name\":[[]],\"value\":\"v\"}", LB_ERR_INVALID_FIELD, "name"),
+		C("{\"name\":\"a\",\"value\":[\"v\"]}", LB_ERR_INVALID_FIELD, "value"),
+		C("{" NV ",\"provider_slug\":[]}", LB_ERR_INVALID_FIELD, "provider_slug"),
+		C("{" NV ",\"description\":[\"d\"]}", LB_ERR_INVALID_FIELD, "description"),
+		C("{" NV ",\"metadata\":[]}", LB_ERR_INVALID_FIELD, "metadata"),
+		C("{" NV ",\"metadata\":[{},{},{}]}", LB_ERR_INVALID_FIELD, "metadata"),
+		C("{" NV ",\"metadata\":{\"k\":[]}}", LB_ERR_INVALID_FIELD, "metadata.k"),
+		C("{" NV ",\"metadata\":{\"a\":\"1\",\"k\":[[]]}}", LB_ERR_INVALID_FIELD, "metadata.k"),
+		C("{" NV ",\"x\":[]}", LB_ERR_UNKNOWN_FIELD, "x"),
+		P("{\"metadata\":[]}", LB_ERR_INVALID_FIELD, "metadata"),
+		P("{\"value\":[\"v\"]}", LB_ERR_INVALID_FIELD, "value"),
+		P("{\"metadata\":{\"k\":[null]}}", LB_ERR_INVALID_FIELD, "metadata.k"),
+		P("[{\"value\":\"v\"}]", LB_ERR_INVALID_JSON, ""),
+		/* Objects deeper than the metadata's (level 3 and on). */
+		C("{" NV ",\"metadata\":{\"k\":{\"n\":\"v\"}}}", LB_ERR_INVALID_FIELD, "metadata.k"),
+		C("{" NV ",\"metadata\":{\"k\":{\"n\":{}}}}", LB_ERR_INVALID_FIELD, "metadata.k"),
+		C("{\"name\":{\"a\":{}},\"value\":\"v\"}", LB_ERR_INVALID_FIELD, "name"),
+		C("{" NV ",\"description\":{}}", LB_ERR_INVALID_FIELD, "description"),
+		P("{\"metadata\":{\"k\":{}}}", LB_ERR_INVALID_FIELD, "metadata.k"),
+		P("{\"x\":{\"y\":{\"z\":{}}}}", LB_ERR_UNKNOWN_FIELD, "x"),
+		/* Six members: one is not the schema's. */
+		C("{" NV ",\"provider_slug\":null,\"description\":null,"
+		  "\"metadata\":{},\"id\":1}", LB_ERR_UNKNOWN_FIELD, "id"),
+		P("{" NV ",\"provider_slug\":null,\"description\":null,"
+		  "\"metadata\":{},\"id\":1}", LB_ERR_UNKNOWN_FIELD, "id"),
+		/* Repeated members. */
+		C("{\"name\":\"a\",\"name\":\"b\",\"value\":\"v\"}", LB_ERR_INVALID_JSON, ""),
+		C("{\"name\":\"a\",\"n\\u0061me\":\"b\",\"value\":\"v\"}", LB_ERR_INVALID_JSON, ""),
+		C("{\"name\":[1],\"name\":\"b\",\"value\":\"v\"}", LB_ERR_INVALID_JSON, ""),
+		C("{" NV ",\"metadata\":{\"k\":\"1\",\"k\":\"2\"}}", LB_ERR_INVALID_JSON, ""),
+		C("{" NV ",\"metadata\":{\"k\":\"1\",\"\\u006b\":\"2\"}}", LB_ERR_INVALID_JSON, ""),
+		P("{\"value\":\"1\",\"value\":\"2\"}", LB_ERR_INVALID_JSON, ""),
+		/* Names are compared decoded. */
+		C("{\"na\\u006de\":\"a\",\"value\":\"v\"}", LB_OK, ""),
+		C("{\"na\\u006de\":[\"a\"],\"value\":\"v\"}", LB_ERR_INVALID_FIELD, "name"),
+		C("{\"n\\u0061me\":\"a\",\"v\\u0061lue\":\"v\",\"met\\u0061data\":"
+		  "{\"k\":{}}}", LB_ERR_INVALID_FIELD, "metadata.k"),
+		C("{" NV ",\"metadata\":{\"\\u006b\\/\":[]}}", LB_ERR_INVALID_FIELD, "metadata"),
+		C("{" NV ",\"metadata\":{\"\\u006b\":[]}}", LB_ERR_INVALID_FIELD, "metadata.k"),
+		C("{" NV ",\"\\u0078\\t\":[]}", LB_ERR_UNKNOWN_FIELD, "x?"),
+		C("{" NV ",\"caf\\u00e9\":{}}", LB_ERR_UNKNOWN_FIELD, "caf??"),
+		P("{\"met\\u0061data\":{\"a\":null}}", LB_OK, ""),
+		/* What was answered before, in the order it was. */
+		C("{\"name\":[1]}", LB_ERR_MISSING_FIELD, "value"),
+		C("{\"value\":[1]}", LB_ERR_MISSING_FIELD, "name"),
+		C("{\"name\":[1],\"value\":\"v\",\"x\":1}", LB_ERR_UNKNOWN_FIELD, "x"),
+		C("{\"value\":[1],\"name\":[1]}", LB_ERR_INVALID_FIELD, "name"),
+		C("{\"metadata\":[],\"value\":{},\"name\":\"a\"}", LB_ERR_INVALID_FIELD, "value"),
+		C("{" NV ",\"metadata\":{\"bad name\":{}}}", LB_ERR_INVALID_FIELD, "metadata"),
+		C("{" NV ",\"metadata\":{\"k\":1}}", LB_ERR_INVALID_FIELD, "metadata.k"),
+		C("{" NV ",\"metadata\":{\"k\":null}}", LB_ERR_INVALID_FIELD, "metadata.k"),
+		C("{" NV ",\"metadata\":null}", LB_ERR_INVALID_FIELD, "metadata"),
+		C("{\"name\":1,\"value\":\"v\"}", LB_ERR_INVALID_FIELD, "name"),
+		P("{}", LB_ERR_EMPTY_PATCH, ""),
+		P("{\"name\":null}", LB_ERR_INVALID_FIELD, "name"),
+		/* A syntax error anywhere is invalid_json, shape or not. */
+		C("{\"name\":[1],\"value\":\"v\"", LB_ERR_INVALID_JSON, ""),
+		C("{\"name\":[1,],\"value\":\"v\"}", LB_ERR_INVALID_JSON, ""),
+		C("{\"x\":[1],\"value\":\"v\"} x", LB_ERR_INVALID_JSON, ""),
+		C("{\"name\":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]],\"value\":\"v\"}", LB_ERR_INVALID_JSON, ""),
+		C("{" NV ",\"metadata\":{\"k\":[\"\\ud800\"]}}", LB_ERR_INVALID_JSON, ""),
+	};
+	return cr_make_param_array(struct edge_case, cases,
+	    sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct edge_case *c, validate, shapes)
+{
+	struct http_response	 resp, before;
+
+	cr_assert_eq(edge(c->body, c->patch, &resp), c->want, "%s: %s",
+	    c->body, resp.err_message);
+	cr_assert_str_eq(resp.err_field, c->field, "%s", c->body);
+	cr_assert_eq(unshaped(c->body, c->patch, &before), c->want,
+	    "%s: before: %s", c->body, before.err_message);
+	cr_assert_str_eq(before.err_field, c->field, "%s: before", c->body);
+	http_response_free(&resp);
+	http_response_free(&before);
+}
+
+/* A body of n metadata members "k0".."k<n-1>", the first set to value. */
+static char *
+metadata_body(int patch, int n, const char *value)
+{
+	static char	 b[8192];
+	int		 k, i;
+
+	k = sprintf(b, "{%s\"metadata\":{", patch ? "" : NV ",");
+	for (i = 0; i < n; i++)
+		k += sprintf(b + k, "%s\"k%d\":%s", i ? "," : "", i,
+		    i ? "\"v\"" : value);
+	sprintf(b + k, "}}");
+	return b;
+}
+
+Test(validate, metadata_member_bounds)
+{
+	struct http_response	 resp;
+
+	cr_assert_eq(edge(metadata_body(0, 50, "\"v\""), 0, &resp), LB_OK);
+	cr_assert_eq(edge(metadata_body(0, 51, "\"v\""), 0, &resp),
+	    LB_ERR_INVALID_FIELD);
+	cr_assert_str_eq(resp.err_field, "metadata");
+	cr_assert_str_eq(resp.err_message, "metadata may have at most 50 "
+	    "members");
+	/* A patch's result is bounded by the store: up to 100 members
+	 * (50 removals, 50 sets) pass the edge. */
+	cr_assert_eq(edge(metadata_body(1, 100, "null"), 1, &resp), LB_OK);
+	cr_assert_eq(edge(metadata_body(1, 101, "null"), 1, &resp),
+	    LB_ERR_INVALID_FIELD);
+	cr_assert_str_eq(resp.err_field, "metadata");
+	cr_assert_str_eq(resp.err_message, "a metadata patch may have at "
+	    "most 100 members");
+	cr_assert_eq(edge(metadata_body(0, 101, "\"v\""), 0, &resp),
+	    LB_ERR_INVALID_FIELD);
+	cr_assert_str_eq(resp.err_field, "metadata");
+	/* Too many is said first, as before, even after a nested value. */
+	cr_assert_eq(edge(metadata_body(0, 51, "{}"), 0, &resp),
+	    LB_ERR_INVALID_FIELD);
+	cr_assert_str_eq(resp.err_message, "metadata may have at most 50 "
+	    "members");
+	cr_assert_eq(unshaped(metadata_body(0, 51, "{}"), 0, &resp),
+	    LB_ERR_INVALID_FIELD);
+	cr_assert_str_eq(resp.err_message, "metadata may have at most 50 "
+	    "members");
+	cr_assert_eq(edge(metadata_body(1, 100, "[]"), 1, &resp),
+	    LB_ERR_INVALID_FIELD);
+	cr_assert_str_eq(resp.err_field, "metadata.k0");
+	http_response_free(&resp);
+}
+
 static char *
 big_body(const char *member, size_t n, char fill)
 {
