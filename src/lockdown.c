@@ -24,11 +24,25 @@ lockdown_no_dumps(void)
 }
 
 int
+lockdown_need_user(const char *user, char *err, size_t errlen)
+{
+	if (getuid() != 0 && geteuid() != 0)
+		return 0;
+	if (user != NULL && *user != '\0')
+		return 0;
+	snprintf(err, errlen, "user: started as root without a user to serve "
+	    "as; set user = NAME (an account for lockbox), or user = root to "
+	    "serve as root on purpose");
+	return -1;
+}
+
+int
 lockdown_drop(const char *user, char *err, size_t errlen)
 {
 	struct passwd	*pw;
 
-	if (getuid() != 0 || user == NULL || *user == '\0')
+	/* The effective uid decides what the process may do. */
+	if (geteuid() != 0 || user == NULL || *user == '\0')
 		return 0;
 	errno = 0;
 	if ((pw = getpwnam(user)) == NULL) {
