@@ -87,16 +87,18 @@ child_main(struct pool *p, pid_t master)
 	 * may start while this worker finishes. */
 	if (p->lock_fd >= 0)
 		close(p->lock_fd);
-	/* A worker must not outlive its master: a restarted master would
-	 * otherwise share the socket with strangers. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != master)
-		_exit(0);
 	log_set_process();
 	if (lockdown_drop(p->cfg->user, err, sizeof(err)) < 0) {
 		log_msg(LOG_LVL_ERROR, "%s", err);
 		_exit(2);
 	}
+	/* A worker must not outlive its master: a restarted master would
+	 * otherwise share the socket with strangers, and its key ring may be
+	 * stale. After the drop, which clears the setting (the kernel does on
+	 * any change of uid or gid); then the master may already be gone. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != master)
+		_exit(0);
 	rc = worker_run(p->cfg, p->ring, p->listen_fd);
 #ifdef LOCKBOX_SANITIZERS
 	/* _exit skips the leak check that exit() would run. */
