@@ -72,6 +72,21 @@ worker_count(const struct pool *p)
 	    WORKERS_PER_CPU * (int)cpus : WORKERS_DEFAULT_MAX;
 }
 
+/* The master's key memory is locked by libgcrypt; the lock is not
+ * inherited across fork. */
+static void
+lock_keys(const struct keyring *ring)
+{
+	const void	*keys[KEYRING_MAX_KEYS];
+	char		 err[256];
+	size_t		 i;
+
+	for (i = 0; i < ring->nkeys; i++)
+		keys[i] = ring->keys[i].key;
+	if (lockdown_relock(keys, ring->nkeys, err, sizeof(err)) < 0)
+		log_msg(LOG_LVL_WARN, "%s; keys may be swapped out", err);
+}
+
 static void
 child_main(struct pool *p, pid_t master)
 {
@@ -88,6 +103,7 @@ child_main(struct pool *p, pid_t master)
 	if (p->lock_fd >= 0)
 		close(p->lock_fd);
 	log_set_process();
+	lock_keys(p->ring);
 	if (lockdown_drop(p->cfg->user, err, sizeof(err)) < 0) {
 		log_msg(LOG_LVL_ERROR, "%s", err);
 		_exit(2);
