@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "conns.h"
 #include "fcgihead.h"
+#include "fcgiwipe.h"
 #include "log.h"
 
 /* Connections one worker holds at once. nginx keeps at most its
@@ -294,7 +295,7 @@ take(struct conns *cs, struct conn *c, int how)
 		 * server can read the answer before it sees the close. */
 		if (!c->fr.keepConnection && whole)
 			FCGX_Detach(&c->fr);
-		FCGX_Finish_r(&c->fr);
+		fcgiwipe_finish(&c->fr);
 		served = 1;
 	}
 	alarm(0);
