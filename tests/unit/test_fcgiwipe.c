@@ -13,7 +13,8 @@ record(unsigned char *p, int type, const void *content, size_t len)
 			    (unsigned char)(len >> 8), (unsigned char)len, 0, 0 };
 
 	memcpy(p, h, 8);
-	memcpy(p + 8, content, len);
+	if (len > 0)
+		memcpy(p + 8, content, len);
 	return 8 + len;
 }
 
