@@ -2,7 +2,10 @@
  * listening socket, and the ones a web server keeps open between requests
  * (FCGI_KEEP_CONN, nginx's upstream keepalive). The worker serves one
  * request at a time, from whichever connection has one ready, so that a
- * kept connection never pins the worker while others wait. */
+ * kept connection never pins the worker while others wait. "Ready" means
+ * the request's head is queued (fcgihead.h): libfcgi's reads block, so a
+ * peer that falls silent mid-request would hold the worker; one whose head
+ * does not come within 3 s is dropped instead. */
 #ifndef LOCKBOX_CONNS_H
 #define LOCKBOX_CONNS_H
 

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "keyring.h"
+#include "lockdown.h"
 #include "log.h"
 #include "store.h"
 
@@ -649,6 +650,12 @@ main(int argc, char *argv[])
 	char		 err[1024];
 	int		 i = 1;
 
+	/* First thing: keys and values pass through here (keygen, keyring
+	 * add, rewrap), and no core file or same-user ptrace may reach them. */
+	if (lockdown_no_dumps() < 0) {
+		fprintf(stderr, "lockboxctl: cannot disable core dumps\n");
+		return 1;
+	}
 	if (argc >= 3 && strcmp(argv[1], "--config") == 0) {
 		config_path = argv[2];
 		i = 3;

@@ -57,6 +57,10 @@ load_all(struct config *cfg, struct keyring *ring, char *err, size_t errlen)
 			snprintf(err, errlen, "--%s", msg);
 			return -1;
 		}
+	/* Here rather than once at start-up: a reload may not take the user
+	 * away either. */
+	if (lockdown_need_user(cfg->user, err, errlen) < 0)
+		return -1;
 	return keyring_load(ring, cfg->key_file, err, errlen);
 }
 

@@ -72,6 +72,21 @@ worker_count(const struct pool *p)
 	    WORKERS_PER_CPU * (int)cpus : WORKERS_DEFAULT_MAX;
 }
 
+/* The master's key memory is locked by libgcrypt; the lock is not
+ * inherited across fork. */
+static void
+lock_keys(const struct keyring *ring)
+{
+	const void	*keys[KEYRING_MAX_KEYS];
+	char		 err[256];
+	size_t		 i;
+
+	for (i = 0; i < ring->nkeys; i++)
+		keys[i] = ring->keys[i].key;
+	if (lockdown_relock(keys, ring->nkeys, err, sizeof(err)) < 0)
+		log_msg(LOG_LVL_WARN, "%s; keys may be swapped out", err);
+}
+
 static void
 child_main(struct pool *p, pid_t master)
 {
@@ -87,16 +102,19 @@ child_main(struct pool *p, pid_t master)
 	 * may start while this worker finishes. */
 	if (p->lock_fd >= 0)
 		close(p->lock_fd);
-	/* A worker must not outlive its master: a restarted master would
-	 * otherwise share the socket with strangers. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != master)
-		_exit(0);
 	log_set_process();
+	lock_keys(p->ring);
 	if (lockdown_drop(p->cfg->user, err, sizeof(err)) < 0) {
 		log_msg(LOG_LVL_ERROR, "%s", err);
 		_exit(2);
 	}
+	/* A worker must not outlive its master: a restarted master would
+	 * otherwise share the socket with strangers, and its key ring may be
+	 * stale. After the drop, which clears the setting (the kernel does on
+	 * any change of uid or gid); then the master may already be gone. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != master)
+		_exit(0);
 	rc = worker_run(p->cfg, p->ring, p->listen_fd);
 #ifdef LOCKBOX_SANITIZERS
 	/* _exit skips the leak check that exit() would run. */

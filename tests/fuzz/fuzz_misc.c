@@ -10,7 +10,9 @@
  *                     never match;
  *   apikey_parse      "lbk_" and 43 canonical base64url characters;
  *                     prefix = the first 12 characters, hash = SHA-256;
- *   http_request_id_valid  [A-Za-z0-9._-]{1,64}.
+ *   http_request_id_valid  [A-Za-z0-9._-]{1,64};
+ *   fcgihead_scan     any bytes, read as FastCGI records: once a prefix
+ *                     is a ready head, so is every longer input.
  * Input: the bytes (base64url), and the text up to the first NUL (the
  * rest). */
 #include "autoconfig.h"
@@ -18,6 +20,7 @@
 #include "apikey.h"
 #include "base64.h"
 #include "crypto.h"
+#include "fcgihead.h"
 #include "fuzz_common.h"
 #include "validate.h"
 
@@ -66,6 +69,29 @@ ref_b64_ok(const char *s, size_t n)
 		return 1;
 	last = b64val((unsigned char)s[n - 1]);
 	return n % 4 == 2 ? (last & 0x0f) == 0 : (last & 0x03) == 0;
+}
+
+/* A head is ready or not from what is queued so far: more bytes never
+ * take "ready" back (the worker hands the connection over for good). Every
+ * prefix, in an allocation of its own size, so that ASan sees an overrun. */
+static void
+check_fcgihead(const uint8_t *data, size_t size)
+{
+	unsigned char	*p;
+	enum fcgihead	 whole = fcgihead_scan(data, size), h;
+	size_t		 i;
+
+	FUZZ_CHECK("fcgihead-range", whole == FCGIHEAD_PARTIAL ||
+	    whole == FCGIHEAD_READY || whole == FCGIHEAD_MGMT, "not a result");
+	for (i = 0; i < size && i < 512; i++) {
+		if ((p = malloc(i ? i : 1)) == NULL)
+			abort();
+		memcpy(p, data, i);
+		h = fcgihead_scan(p, i);
+		free(p);
+		FUZZ_CHECK("fcgihead-ready-stays", h != FCGIHEAD_READY ||
+		    whole == FCGIHEAD_READY, "a longer input is not ready");
+	}
 }
 
 static void
@@ -192,6 +218,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			 ra, rb, ok;
 
 	check_base64(data, size);
+	check_fcgihead(data, size);
 
 	s = fuzz_cstr(data, size);
 	n = strlen(s);

@@ -16,9 +16,14 @@
  *   - the master's workers are the same processes as before (none died).
  * The stall cases (a peer that never finishes, a slowloris, a body that never
  * ends, an idle FCGI_KEEP_CONN peer) run together, while well-formed requests
- * keep going to the other workers: each must be answered promptly, and each
- * stalled connection must be closed by the server within 20 s (the worker's
- * 15 s peer timeout).
+ * keep going to the pool: each must be answered promptly, and each stalled
+ * connection must be closed by the server within 6 s (a request's head must
+ * be queued within 3 s).
+ *
+ * --only silent-peer (and only then: it needs a pool of ONE worker): a peer
+ * that sends BEGIN_REQUEST and half a PARAMS record and falls silent must not
+ * hold up that worker's other connections, new or kept: each well-formed
+ * request meanwhile is answered within 1 s.
  *
  * Output: one line per check, "ok - ..." or "not ok - ...", and "# ..."
  * diagnostics; tests/hostile/hostile.test turns them into TAP.  Exit status
@@ -1282,14 +1287,14 @@ stall_cases(void)
 	}
 	for (i = 0; i < ns; i++) {
 		if (s[i].fd >= 0) {
-			result(0, "%s: %s: the server closes it within 20 s "
+			result(0, "%s: %s: the server closes it within 6 s "
 			    "(still open after %d ms)", s[i].name, s[i].what,
 			    (int)(clock_ms() - s[i].opened));
 			close(s[i].fd);
 		} else {
 			st = records_status(&s[i].got);
-			result(s[i].closed_at - s[i].opened <= 20000 && st < 500,
-			    "%s: %s: the server ends it within 20 s (%d ms, %s)",
+			result(s[i].closed_at - s[i].opened <= 6000 && st < 500,
+			    "%s: %s: the server ends it within 6 s (%d ms, %s)",
 			    s[i].name, s[i].what,
 			    (int)(s[i].closed_at - s[i].opened),
 			    st ? (st < 500 ? "answered below 500" : "answered 5xx") :
@@ -1298,7 +1303,7 @@ stall_cases(void)
 		buf_free(&s[i].rest);
 		buf_free(&s[i].got);
 	}
-	result(reqs >= 10 && bad == 0, "stalls: every well-formed request "
+	result(reqs >= 5 && bad == 0, "stalls: every well-formed request "
 	    "meanwhile was answered 200 within 2 s (%d requests, slowest %d ms)",
 	    reqs, worst);
 	st = health(5000, &ms);
@@ -1306,6 +1311,108 @@ stall_cases(void)
 	result(st == 200, "stalls: a well-formed request after them is answered "
 	    "(%d, %d ms)", st, ms);
 	result(same_workers(before, nb, after, na), "stalls: no worker died");
+}
+
+/* GET /v1/health on fd, a connection kept with FCGI_KEEP_CONN; its status,
+ * 0 when none; *ms its time. */
+static int
+health_kept(int fd, int timeout_ms, int *ms)
+{
+	struct buf	 b = { 0 };
+	struct outcome	 o;
+	int64_t		 t0 = clock_ms();
+
+	memset(&o, 0, sizeof(o));
+	good_request(&b, 1, FCGI_KEEP_CONN, "/v1/health");
+	if (send_all(fd, b.d, b.len) == 0)
+		read_outcome(fd, timeout_ms, 1, &o);
+	buf_free(&b);
+	*ms = (int)(clock_ms() - t0);
+	return o.end_request && o.stdout_len ? o.http_status : 0;
+}
+
+/*
+ * A pool of one worker: a connection kept open for requests (K), then a peer
+ * that sends BEGIN_REQUEST and half a PARAMS record and falls silent (S).
+ * While S says nothing, well-formed requests, in turn on new connections and
+ * on K, must each be answered within 1 s; S must be closed by the server
+ * within 6 s.  (A worker that reads S's request blocking waits for it until
+ * its peer timeout, with every other connection behind it.)
+ */
+static void
+silent_peer_case(void)
+{
+	pid_t		 before[MAXW], after[MAXW];
+	struct buf	 b = { 0 }, p = { 0 };
+	unsigned char	 h[8] = { 1, FCGI_PARAMS, 0, 1, 0, 200, 0, 0 };
+	int		 nb, na, k, sp, st, ms, reqs = 0, bad = 0, worst = 0;
+	int64_t		 t0, closed_ms = -1;
+	char		 c;
+
+	if (only == NULL || strcmp(only, "silent-peer") != 0)
+		return;
+	nb = workers(before);
+	if (nb != 1) {
+		result(0, "silent-peer: the pool has one worker (%d)", nb);
+		return;
+	}
+	if ((k = conn()) < 0 || health_kept(k, 5000, &ms) != 200) {
+		result(0, "silent-peer: a kept connection is answered first");
+		return;
+	}
+	begin(&b, 1, FCGI_RESPONDER, 0);
+	std_params(&p, "GET", "/v1/health");
+	buf_add(&b, h, 8);
+	buf_add(&b, p.d, 100);
+	if ((sp = conn()) < 0 || send_all(sp, b.d, b.len) < 0) {
+		result(0, "silent-peer: cannot send the silent request");
+		return;
+	}
+	buf_free(&b);
+	buf_free(&p);
+	t0 = clock_ms();
+	sleep_ms(200);		/* the worker has met it by now */
+	/* 3 s of requests, or until one waits (it then waits for the
+	 * silent peer's timeout: no need to go on). */
+	while (clock_ms() - t0 < 3000 && !bad) {
+		if (reqs % 2 == 0)
+			st = health(20000, &ms);
+		else
+			st = health_kept(k, 20000, &ms);
+		reqs++;
+		if (ms > worst)
+			worst = ms;
+		if (st != 200 || ms > 1000) {
+			bad++;
+			diag("  request %d (%s connection): %d in %d ms", reqs,
+			    reqs % 2 ? "a new" : "the kept", st, ms);
+		}
+		sleep_ms(100);
+	}
+	result(bad == 0 && reqs >= 5, "silent-peer: while a peer that sent "
+	    "half its params says nothing, well-formed requests to its only "
+	    "worker, on new connections and on a kept one, are each answered "
+	    "within 1 s (%d sent, slowest %d ms)", reqs, worst);
+	/* The server closes it: EOF (or a reset) on its end. */
+	while (clock_ms() - t0 < 20000) {
+		struct pollfd	 pfd = { sp, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 100) > 0 && recv(sp, &c, 1, 0) <= 0) {
+			closed_ms = clock_ms() - t0;
+			break;
+		}
+	}
+	result(closed_ms >= 0 && closed_ms <= 6000, "silent-peer: the server "
+	    "closes the silent connection within 6 s (%d ms)",
+	    (int)closed_ms);
+	close(sp);
+	close(k);
+	st = health(5000, &ms);
+	na = workers(after);
+	result(st == 200, "silent-peer: a well-formed request after it is "
+	    "answered (%d, %d ms)", st, ms);
+	result(same_workers(before, nb, after, na), "silent-peer: no worker "
+	    "died");
 }
 
 int
@@ -1337,5 +1444,6 @@ main(int argc, char **argv)
 	params_cases();
 	body_cases();
 	stall_cases();
+	silent_peer_case();
 	return 0;
 }

@@ -19,7 +19,8 @@
 #   lockbox_setup [KEY=VALUE...]    config, key ring, migrations, API keys:
 #                                   exports LB_KEY_WRITE, LB_KEY_READ, LB_KEY_REVOKED
 #   lockbox_start [--listen ADDR] [--workers N] [-- EXTRA ARGS]
-#                                   standalone pool; exports LB_POOL_PID
+#                                   standalone pool (as root: --user nobody);
+#                                   exports LB_POOL_PID
 #   lockbox_stop, lockbox_workers
 #   nginx_start [--port P] [--max-body N] [--fastcgi-pass ADDR] [--name N]
 #                                   exports LB_NGINX_URL (with --name, a second
@@ -501,6 +502,11 @@ lockbox_start() {
     local mode=()
     # 0666: nginx's workers run as nobody.  Production uses 0660 and a group.
     case $listen in unix:*) mode=(--socket-mode 0666) ;; esac
+    # Started as root, lockbox-fcgi refuses to serve without a user: the
+    # workers run as nobody (the master reads the root-only key ring before
+    # forking them; they reach PostgreSQL over its unix socket, mode 0777).
+    # A later --user in EXTRA ARGS wins.
+    if [ "$(id -u)" = 0 ]; then mode+=(--user nobody); fi
     # stdin from /dev/null: lockbox serves fd 0 when it is a listening socket
     # and no listen address is given; never let it inherit ours.
     ( _lb_close_fds; exec "$LB_FCGI" --config "$LB_CONF" --listen "$listen" --workers "$workers" "${mode[@]}" "${extra[@]}" ) \
