@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -135,5 +136,15 @@ lockdown_drop(const char *user, char *err, size_t errlen)
 	}
 	/* setuid() resets the dumpable flag; set it again. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* The user's own home, as su sets it: libpq looks there for its
+	 * client certificate and password file, and root's is not the
+	 * user's to read (a permission error fails the connection). */
+	if (setenv("HOME", pw->pw_dir, 1) < 0 ||
+	    setenv("USER", pw->pw_name, 1) < 0 ||
+	    setenv("LOGNAME", pw->pw_name, 1) < 0) {
+		snprintf(err, errlen, "user: cannot set HOME for \"%.64s\"",
+		    user);
+		return -1;
+	}
 	return 0;
 }
