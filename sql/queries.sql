@@ -2,18 +2,20 @@
 -- at build time and the benchmark feeds the same text to pgbench.
 --
 -- "-- name: NAME" starts a statement. "-- plan: each" marks one whose best
--- plan depends on its parameters (see NOTES on generic plans): it is sent
--- unnamed and planned on every execution. "-- retry: yes" marks a read that
+-- plan depends on its parameters (a provider's page: what is best for a
+-- provider of 5 rows is not for one of 50,000, and a generic plan would
+-- serve both with one): it is sent unnamed and planned on every execution. "-- retry: yes" marks a read that
 -- may be re-sent once on a fresh connection after the old one died.
 --
--- The API key. Statements that may go to the server before the worker has
--- checked the request's key (in the same round trip as its lookup) check
--- it themselves, in SQL, and read or change nothing for a key that may
--- not: the key's prefix, and its keyed hash under every key of the
--- worker's ring as a bytea[] (the stored hash was made under one of them,
--- hash_key_id). The condition is written out in each such statement, so
--- that the planner sees an uncorrelated EXISTS: one index probe, a
--- one-time filter in front of everything else.
+-- "-- keyed: yes" marks a statement that checks the request's API key
+-- itself: a route's first statement, which goes to the server in the same
+-- round trip as the key lookup, before the worker has checked the key
+-- (src/dispatch.c), and must read or change nothing for a key that may
+-- not. Its last three parameters are the key's prefix, its keyed hash
+-- under every key of the worker's ring (a bytea[]: the stored hash was
+-- made under one of them) and the level the route needs; the condition is
+-- the same EXISTS over lockbox.live_api_keys in each (an uncorrelated
+-- EXISTS: one index probe, a one-time filter in front of everything else).
 
 -- name: session_setup
 -- Once per connection. Index pages are cached or on SSD: at the default
@@ -32,9 +34,10 @@ SELECT 1
 -- The last column: whether rewrap retired the ring key that made the hash
 -- (then a worker that checked the key moves its hash to the active key;
 -- not before, as hosts not yet reloaded could no longer check it).
-SELECT id, key_hash, hash_key_id, scope, revoked_at IS NOT NULL,
+SELECT id, key_hash, hash_key_id, lockbox.scope_level(scope) AS level,
+       revoked_at IS NOT NULL AS revoked,
        EXISTS (SELECT FROM lockbox.retired_keys r
-                WHERE r.key_id = api_keys.hash_key_id)
+                WHERE r.key_id = api_keys.hash_key_id) AS hash_key_retired
   FROM lockbox.api_keys
  WHERE prefix = $1
 
@@ -110,12 +113,13 @@ INSERT INTO lockbox.schema_migrations (version, name) VALUES ($1, $2)
 -- name: secret_next_id
 -- The id is taken before the insert because the ciphertext's additional
 -- data binds it; the time is the database's, formatted as the API shows it.
--- Only for a key that may write ($1, $2): a refused key takes no id.
-SELECT nextval('lockbox.secrets_id_seq'),
-       lockbox.api_time(now())
- WHERE EXISTS (SELECT FROM lockbox.api_keys
+-- keyed: yes
+-- A refused key takes no id.
+SELECT nextval('lockbox.secrets_id_seq') AS id,
+       lockbox.api_time(now()) AS created_at
+ WHERE EXISTS (SELECT FROM lockbox.live_api_keys
                 WHERE prefix = $1 AND key_hash = ANY ($2::bytea[])
-                  AND scope = 'write' AND revoked_at IS NULL)
+                  AND level >= $3)
 
 -- name: secret_insert
 -- Nothing is inserted when the value was sealed with a retired key ($6):
@@ -146,7 +150,7 @@ SELECT $10, $11, $12, $13, s.id, 201, $14 FROM s
 
 -- name: idempotency_find
 SELECT fingerprint, fingerprint_key_id, secret_id, response_status,
-       response_body, created_at > now() - make_interval(secs => $3)
+       response_body, created_at > now() - make_interval(secs => $3) AS fresh
   FROM lockbox.idempotency_keys
  WHERE api_key_id = $1 AND idempotency_key = $2
 
@@ -167,93 +171,122 @@ DELETE FROM lockbox.idempotency_keys
 
 -- name: secret_get
 -- retry: yes
--- Only for a key that may read ($2, $3): nothing of the secret, not even
--- the length of its ciphertext, reaches a worker for any other.
-SELECT id, name, provider_slug, description, metadata::text, version,
-       lockbox.api_time(created_at), lockbox.api_time(updated_at),
+-- keyed: yes
+-- Nothing of the secret, not even the length of its ciphertext, reaches a
+-- worker for a key that may not read it.
+SELECT id, name, provider_slug, description, metadata::text AS metadata,
+       version, lockbox.api_time(created_at) AS created_at,
+       lockbox.api_time(updated_at) AS updated_at,
        key_id, nonce, ciphertext, value_format
   FROM lockbox.secrets
  WHERE id = $1
-   AND EXISTS (SELECT FROM lockbox.api_keys
+   AND EXISTS (SELECT FROM lockbox.live_api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                  AND revoked_at IS NULL)
+                  AND level >= $4)
 
 -- name: secret_list
 -- retry: yes
+-- keyed: yes
 -- The inner LIMIT (the largest page, 100, plus the row that tells whether
 -- another page exists) is a constant so that the planner prices the
 -- generic plan right and keeps it: with only LIMIT $1 it assumes a tenth
 -- of the table, keeps planning every execution, and planning (which
 -- inlines api_time) costs more than the page. The scan still stops at
--- $1 rows. Only for a key that may read ($2, $3), as every list.
-SELECT id, name, provider_slug, description, metadata::text, version,
-       lockbox.api_time(created_at), lockbox.api_time(updated_at)
+-- $1 rows.
+SELECT id, name, provider_slug, description, metadata::text AS metadata,
+       version, lockbox.api_time(created_at) AS created_at,
+       lockbox.api_time(updated_at) AS updated_at
   FROM (SELECT id, name, provider_slug, description, metadata, version,
                created_at, updated_at
           FROM lockbox.secrets
          ORDER BY id DESC
          LIMIT 101) page
- WHERE EXISTS (SELECT FROM lockbox.api_keys
+ WHERE EXISTS (SELECT FROM lockbox.live_api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                  AND revoked_at IS NULL)
+                  AND level >= $4)
  ORDER BY id DESC
  LIMIT $1
 
 -- name: secret_list_after
 -- retry: yes
+-- keyed: yes
 -- The inner LIMIT: as in secret_list.
-SELECT id, name, provider_slug, description, metadata::text, version,
-       lockbox.api_time(created_at), lockbox.api_time(updated_at)
+SELECT id, name, provider_slug, description, metadata::text AS metadata,
+       version, lockbox.api_time(created_at) AS created_at,
+       lockbox.api_time(updated_at) AS updated_at
   FROM (SELECT id, name, provider_slug, description, metadata, version,
                created_at, updated_at
           FROM lockbox.secrets
          WHERE id < $1
          ORDER BY id DESC
          LIMIT 101) page
- WHERE EXISTS (SELECT FROM lockbox.api_keys
+ WHERE EXISTS (SELECT FROM lockbox.live_api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND revoked_at IS NULL)
+                  AND level >= $5)
  ORDER BY id DESC
  LIMIT $2
 
 -- name: secret_list_provider
 -- plan: each
 -- retry: yes
-SELECT id, name, provider_slug, description, metadata::text, version,
-       lockbox.api_time(created_at), lockbox.api_time(updated_at)
+-- keyed: yes
+SELECT id, name, provider_slug, description, metadata::text AS metadata,
+       version, lockbox.api_time(created_at) AS created_at,
+       lockbox.api_time(updated_at) AS updated_at
   FROM lockbox.secrets
  WHERE provider_slug = $1
-   AND EXISTS (SELECT FROM lockbox.api_keys
+   AND EXISTS (SELECT FROM lockbox.live_api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND revoked_at IS NULL)
+                  AND level >= $5)
  ORDER BY id DESC
  LIMIT $2
 
 -- name: secret_list_provider_after
 -- plan: each
 -- retry: yes
-SELECT id, name, provider_slug, description, metadata::text, version,
-       lockbox.api_time(created_at), lockbox.api_time(updated_at)
+-- keyed: yes
+SELECT id, name, provider_slug, description, metadata::text AS metadata,
+       version, lockbox.api_time(created_at) AS created_at,
+       lockbox.api_time(updated_at) AS updated_at
   FROM lockbox.secrets
  WHERE provider_slug = $1 AND id < $2
-   AND EXISTS (SELECT FROM lockbox.api_keys
+   AND EXISTS (SELECT FROM lockbox.live_api_keys
                 WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
-                  AND revoked_at IS NULL)
+                  AND level >= $6)
  ORDER BY id DESC
  LIMIT $3
 
 -- name: secret_current
 -- retry: yes
+-- keyed: yes
 -- A PATCH's first read, in the round trip of the key lookup: the version
 -- the PATCH will follow and the sealed value it seals again under the next
 -- version (the additional data binds the version, so even a PATCH that
--- keeps the value seals it afresh). Only for a key that may write ($2, $3).
-SELECT version, key_id, nonce, ciphertext, value_format
+-- keeps the value seals it afresh).
+SELECT id, version, key_id, nonce, ciphertext, value_format
   FROM lockbox.secrets
  WHERE id = $1
-   AND EXISTS (SELECT FROM lockbox.api_keys
+   AND EXISTS (SELECT FROM lockbox.live_api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                  AND scope = 'write' AND revoked_at IS NULL)
+                  AND level >= $4)
+
+-- name: secret_row
+-- retry: yes
+-- A secret as the API shows it, once the key was checked (what a PATCH
+-- whose connection broke answers with, once it knows it took effect).
+SELECT id, name, provider_slug, description, metadata::text AS metadata,
+       version, lockbox.api_time(created_at) AS created_at,
+       lockbox.api_time(updated_at) AS updated_at
+  FROM lockbox.secrets
+ WHERE id = $1
+
+-- name: secret_current_again
+-- retry: yes
+-- secret_current once the key was checked: a PATCH reads again after
+-- another write got in between.
+SELECT id, version, key_id, nonce, ciphertext, value_format
+  FROM lockbox.secrets
+ WHERE id = $1
 
 -- name: secret_update
 -- A JSON Merge Patch in one statement, over the version the worker read
@@ -279,28 +312,31 @@ UPDATE lockbox.secrets
             CASE WHEN $8::boolean THEN '{}'::jsonb
                  ELSE (metadata - $9::text[]) || $10::jsonb END)) <= 50
    AND NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $11)
-RETURNING id, name, provider_slug, description, metadata::text, version,
-       lockbox.api_time(created_at), lockbox.api_time(updated_at)
+RETURNING id, name, provider_slug, description, metadata::text AS metadata,
+       version, lockbox.api_time(created_at) AS created_at,
+       lockbox.api_time(updated_at) AS updated_at
 
 -- name: secret_update_why
 -- retry: yes
-SELECT version = $2,
+SELECT version = $2 AS same_version,
        (SELECT count(*) FROM jsonb_object_keys(
             CASE WHEN $3::boolean THEN '{}'::jsonb
-                 ELSE (metadata - $4::text[]) || $5::jsonb END)) <= 50,
+                 ELSE (metadata - $4::text[]) || $5::jsonb END)) <= 50
+           AS metadata_fits,
        EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $6)
+           AS key_retired
   FROM lockbox.secrets
  WHERE id = $1
 
 -- name: secret_delete
--- Sent with the key lookup, before the worker has checked the key: the
--- statement checks it ($3, $4) and deletes nothing for a key that may not
+-- keyed: yes
+-- Sent with the key lookup: it deletes nothing for a key that may not
 -- write.
 DELETE FROM lockbox.secrets
  WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
-   AND EXISTS (SELECT FROM lockbox.api_keys
+   AND EXISTS (SELECT FROM lockbox.live_api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND scope = 'write' AND revoked_at IS NULL)
+                  AND level >= $5)
 RETURNING id
 
 -- name: secret_nonce
@@ -332,7 +368,7 @@ UPDATE lockbox.secrets
  WHERE id = $1
 
 -- name: rewrap_remaining
-SELECT count(*) FROM lockbox.secrets WHERE key_id <> $1 OR value_format <> 2
+SELECT count(*) AS n FROM lockbox.secrets WHERE key_id <> $1 OR value_format <> 2
 
 -- name: rewrap_retire
 -- Every key but the active one ($1): those of the ring doing the rewrap
@@ -356,11 +392,11 @@ LOCK TABLE lockbox.secrets IN SHARE MODE
 DELETE FROM lockbox.retired_keys WHERE key_id = $1
 
 -- name: key_is_retired
-SELECT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $1)
+SELECT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $1) AS retired
 
 -- name: key_rows
 -- Secrets still sealed with a key (keyring remove checks).
-SELECT count(*) FROM lockbox.secrets WHERE key_id = $1
+SELECT count(*) AS n FROM lockbox.secrets WHERE key_id = $1
 
 -- name: worker_heartbeat
 -- Every worker, at start and every 10 s: which key it seals with.
@@ -380,7 +416,7 @@ DELETE FROM lockbox.workers WHERE seen_at < now() - interval '1 day'
 -- name: workers_lacking
 -- Live workers whose ring lacks key $1 (keyring activate checks).
 SELECT host, pid, seal_key_id,
-       round(extract(epoch FROM now() - seen_at))::integer
+       round(extract(epoch FROM now() - seen_at))::integer AS age_s
   FROM lockbox.workers
  WHERE seen_at > now() - make_interval(secs => $2)
    AND NOT $1 = ANY (ring_key_ids)
@@ -390,7 +426,7 @@ SELECT host, pid, seal_key_id,
 -- Live workers (seen within $2 seconds) that seal with another key than
 -- $1 (rewrap) or with key $1 (keyring remove, $3 true).
 SELECT host, pid, seal_key_id,
-       round(extract(epoch FROM now() - seen_at))::integer
+       round(extract(epoch FROM now() - seen_at))::integer AS age_s
   FROM lockbox.workers
  WHERE seen_at > now() - make_interval(secs => $2)
    AND (seal_key_id = $1) = $3::boolean

@@ -62,26 +62,18 @@ auth_store_key(struct lockbox_ctx *ctx, struct http_request *req,
 }
 
 enum lb_err
-auth_check(struct lockbox_ctx *ctx, struct http_request *req,
-    struct http_response *resp, enum http_scope need)
+auth_decide(struct lockbox_ctx *ctx, struct http_request *req,
+    const struct store_result *lookup, enum scope_level need,
+    struct http_response *resp)
 {
 	struct store_api_key	 k;
 	unsigned char		 want[CRYPTO_HASH_LEN];
 	enum lb_err		 e;
 	int			 active = crypto_active_key(ctx->crypto), same;
 
-	if (req->api_key == NULL || req->api_key[0] == '\0')
-		return http_error(resp, LB_ERR_MISSING_API_KEY, NULL,
-		    "send an API key in the X-API-Key header");
-	/* The shape of a key is public; failing it fast leaks nothing. */
-	if (!auth_key_parse(ctx, req))
-		return http_error(resp, LB_ERR_INVALID_API_KEY, NULL,
-		    "the API key is unknown or revoked");
-	e = store_api_key_find(ctx->db, req->key_prefix, &k);
-	if (e != LB_OK && e != LB_ERR_NOT_FOUND)
-		return http_error(resp, e, NULL, e == LB_ERR_DATABASE_UNAVAILABLE ?
-		    "the database is unavailable; retry later" :
-		    "internal error");
+	if ((e = store_api_key_read(lookup, &k)) != LB_OK &&
+	    e != LB_ERR_NOT_FOUND)
+		return http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
 	/* A key whose hash a ring key this worker lacks made: this host's
 	 * ring is older than the database (rewrap moved the key on); another
 	 * host, or this one reloaded, can check it. */
@@ -104,19 +96,19 @@ auth_check(struct lockbox_ctx *ctx, struct http_request *req,
 	if (e == LB_ERR_NOT_FOUND || k.hash_key_id == 0 || !same || k.revoked)
 		return http_error(resp, LB_ERR_INVALID_API_KEY, NULL,
 		    "the API key is unknown or revoked");
-	req->key.id = k.id;
-	req->key.scope = k.scope;
+	req->key.key_id = k.id;
+	req->key.level = k.level;
 	_Static_assert(sizeof(req->key.prefix) >= sizeof(req->key_prefix),
-	    "http_key.prefix holds a key's prefix");
+	    "principal.prefix holds a key's prefix");
 	memcpy(req->key.prefix, req->key_prefix, sizeof(req->key_prefix));
 	req->key_ok = 1;
 	if (k.hash_key_id != active && k.hash_key_retired) {
 		req->key_rehash = 1;
 		memcpy(req->key_stored, k.hash, sizeof(req->key_stored));
 	}
-	if (need == SCOPE_WRITE && k.scope != SCOPE_WRITE)
-		return http_error(resp, LB_ERR_INSUFFICIENT_SCOPE, NULL,
-		    "this API key may only read; this route writes");
+	if (!scope_allows(&req->key, need))
+		return http_error(resp, LB_ERR_INSUFFICIENT_SCOPE, NULL, "%s",
+		    scope_refusal(need));
 	return LB_OK;
 }
 
@@ -130,7 +122,7 @@ auth_rehash(struct lockbox_ctx *ctx, struct http_request *req)
 		return;
 	req->key_rehash = 0;
 	if (apikey_stored_hash(ctx->crypto, active, req->key_hash, h) == 0 &&
-	    store_api_key_rehash(ctx->db, req->key.id, req->key_stored, h,
+	    store_api_key_rehash(ctx->db, req->key.key_id, req->key_stored, h,
 	    active) == LB_OK)
 		log_msg(LOG_LVL_INFO, "API key %s: its stored hash moved to "
 		    "key %d", req->key.prefix, active);

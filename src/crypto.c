@@ -138,6 +138,9 @@ aad_build(unsigned char aad[AAD_MAX], enum crypto_format format, int64_t id,
 	static const char current[] = "lockbox/v2/secret";
 	size_t		 n;
 
+	_Static_assert(sizeof(current) - 1 + 8 + 8 + 2 <= AAD_MAX &&
+	    sizeof(legacy) <= sizeof(current), "AAD_MAX holds every format");
+
 	if (format == CRYPTO_FORMAT_LEGACY) {
 		n = sizeof(legacy) - 1;
 		memcpy(aad, legacy, n);

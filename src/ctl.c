@@ -19,7 +19,9 @@
 #include "keyring.h"
 #include "lockdown.h"
 #include "log.h"
+#include "scope.h"
 #include "store.h"
+#include "store_admin.h"
 
 static struct config	 cfg;
 
@@ -537,6 +539,7 @@ cmd_apikey(int argc, char **argv)
 	struct store	*s = NULL;
 	enum lb_err	 e;
 	const char	*name = NULL, *scope = NULL, *sub;
+	enum scope_level level;
 	char		 key[APIKEY_LEN + 1], prefix[APIKEY_PREFIX_LEN + 1];
 	char		*end;
 	struct keyring	 ring;
@@ -571,7 +574,7 @@ cmd_apikey(int argc, char **argv)
 			    "bytes\n");
 			return 2;
 		}
-		if (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0) {
+		if (scope_parse(scope, &level) < 0) {
 			fprintf(stderr, "lockboxctl: --scope must be read or "
 			    "write\n");
 			return 2;
@@ -586,12 +589,13 @@ cmd_apikey(int argc, char **argv)
 			goto out;
 		}
 		if ((e = store_api_key_insert(s, name, prefix, hash, ring.active,
-		    scope, &id)) != LB_OK) {
+		    level, &id)) != LB_OK) {
 			rc = db_fail(s, e);
 			goto out;
 		}
 		fprintf(stderr, "created api key id=%" PRId64 " prefix=%s "
-		    "scope=%s (shown once: store it now)\n", id, prefix, scope);
+		    "scope=%s (shown once: store it now)\n", id, prefix,
+		    scope_name(level));
 		printf("%s\n", key);
 		if (fflush(stdout) != 0) {
 			fprintf(stderr, "lockboxctl: cannot write the key\n");

@@ -13,13 +13,26 @@ function cstr(s) {
 	return "\"" s "\\n\""
 }
 
+# The highest $N in a statement's text: how many parameters it takes.
+function maxparam(t,    m, n) {
+	m = 0
+	while (match(t, /\$[0-9]+/)) {
+		n = substr(t, RSTART + 1, RLENGTH - 1) + 0
+		if (n > m)
+			m = n
+		t = substr(t, RSTART + RLENGTH)
+	}
+	return m
+}
+
 function flush_query() {
 	if (qname == "")
 		return
 	sub(/\n+$/, "", qtext)
 	names[nq] = qname; texts[nq] = qtext; plans[nq] = qplan; retries[nq] = qretry
+	keyeds[nq] = qkeyed; nparams[nq] = maxparam(qtext)
 	nq++
-	qname = ""; qtext = ""; qplan = 0; qretry = 0
+	qname = ""; qtext = ""; qplan = 0; qretry = 0; qkeyed = 0
 }
 
 BEGIN { nq = 0; nm = 0; qname = ""; qtext = "" }
@@ -46,6 +59,7 @@ out == "migrations" {
 /^-- name: / { flush_query(); qname = $3; next }
 /^-- plan: each/ { qplan = 1; next }
 /^-- retry: yes/ { qretry = 1; next }
+/^-- keyed: yes/ { qkeyed = 1; next }
 /^[ \t]*--/ { next }
 qname != "" {
 	if ($0 ~ /^[ \t]*$/ && qtext == "")
@@ -76,6 +90,8 @@ END {
 		print "\tconst char\t*text;"
 		print "\tint\t\t plan_each;\t/* send unnamed, plan per execution */"
 		print "\tint\t\t retry;\t/* safe to re-send on a new connection */"
+		print "\tint\t\t keyed;\t/* checks the API key: its last three parameters */"
+		print "\tint\t\t nparams;"
 		print "};"
 		print ""
 		print "extern const struct sql_query_def sql_queries[SQL__COUNT];"
@@ -99,7 +115,7 @@ END {
 			printf "\t[SQL_%s] = { \"%s\",\n", toupper(names[i]), names[i]
 			for (j = 1; j <= n; j++)
 				printf "\t    %s\n", cstr(lines[j])
-			printf "\t    , %d, %d },\n", plans[i], retries[i]
+			printf "\t    , %d, %d, %d, %d },\n", plans[i], retries[i], keyeds[i], nparams[i]
 		}
 		print "};"
 	} else if (out == "migrations") {

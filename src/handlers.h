@@ -1,33 +1,25 @@
-/* Every route handler (see router.c for the table that calls them). */
+/* Every route's two functions (router.c's table names them; dispatch.h
+ * says what each does). One file per resource. */
 #ifndef LOCKBOX_HANDLERS_H
 #define LOCKBOX_HANDLERS_H
 
-#include "router.h"
+#include "dispatch.h"
+
+#define ROUTE_FUNCTIONS(name)						\
+	enum lb_err name##_prepare(struct lockbox_ctx *,		\
+	    struct http_request *, struct call *, struct http_response *); \
+	enum lb_err name##_finish(struct lockbox_ctx *,			\
+	    struct http_request *, struct call *, struct http_response *)
 
 /* health.c */
-enum lb_err	health_get(struct lockbox_ctx *, struct http_request *,
-		    struct http_response *);
+ROUTE_FUNCTIONS(health);
 /* openapi.c */
-enum lb_err	openapi_get(struct lockbox_ctx *, struct http_request *,
-		    struct http_response *);
+ROUTE_FUNCTIONS(openapi);
 /* secrets.c */
-enum lb_err	secrets_list(struct lockbox_ctx *, struct http_request *,
-		    struct http_response *);
-enum lb_err	secrets_create(struct lockbox_ctx *, struct http_request *,
-		    struct http_response *);
-enum lb_err	secrets_get(struct lockbox_ctx *, struct http_request *,
-		    struct http_response *);
-enum lb_err	secrets_update(struct lockbox_ctx *, struct http_request *,
-		    struct http_response *);
-enum lb_err	secrets_delete(struct lockbox_ctx *, struct http_request *,
-		    struct http_response *);
-void		secrets_list_ahead(struct lockbox_ctx *,
-		    struct http_request *);
-void		secrets_create_ahead(struct lockbox_ctx *,
-		    struct http_request *);
-void		secrets_get_ahead(struct lockbox_ctx *,
-		    struct http_request *);
-void		secrets_update_ahead(struct lockbox_ctx *,
-		    struct http_request *);
+ROUTE_FUNCTIONS(secrets_list);
+ROUTE_FUNCTIONS(secrets_create);
+ROUTE_FUNCTIONS(secrets_get);
+ROUTE_FUNCTIONS(secrets_update);
+ROUTE_FUNCTIONS(secrets_delete);
 
 #endif

@@ -244,7 +244,8 @@ http_request_free(struct http_request *req)
 	free(req->path);
 	free(req->raw_path);
 	free(req->query_store);
-	req->path = req->raw_path = req->query_store = NULL;
+	free(req->args_store);
+	req->path = req->raw_path = req->query_store = req->args_store = NULL;
 	req->nparams = 0;
 	buf_explicit_bzero(req->key_hash, sizeof(req->key_hash));
 	buf_explicit_bzero(req->key_stored, sizeof(req->key_stored));

@@ -1,7 +1,9 @@
-/* Requests in, responses out: the only module that touches the FastCGI
- * streams. Everything a handler sees was parsed here from the CGI
- * environment the web server sent (nginx and Apache set it differently;
- * see http_request_parse). */
+/* Requests in, responses out: the CGI environment the web server sent
+ * parsed into a request (nginx and Apache set it differently; see
+ * http_request_parse), and a response rendered into the bytes of a
+ * FastCGI answer. Everything a handler sees was parsed here; reading the
+ * body and sending the answer are here too (worker.c calls them; conns.c
+ * owns the connections). */
 #ifndef LOCKBOX_HTTP_H
 #define LOCKBOX_HTTP_H
 
@@ -12,6 +14,7 @@
 #include "apikey.h"
 #include "buf.h"
 #include "error.h"
+#include "scope.h"
 
 enum http_method {
 	HTTP_OTHER	= 0,
@@ -32,16 +35,7 @@ struct http_param {
 	char	*value;		/* percent-decoded, NUL-free */
 };
 
-enum http_scope { SCOPE_NONE = 0, SCOPE_READ = 1, SCOPE_WRITE = 2 };
-
 struct route;
-
-/* The API key that authenticated the request (auth.c fills it). */
-struct http_key {
-	int64_t		 id;
-	enum http_scope	 scope;
-	char		 prefix[16];
-};
 
 struct http_request {
 	enum http_method	 method;
@@ -82,9 +76,12 @@ struct http_request {
 
 	/* Set by the router and the authentication step. */
 	const struct route	*route;		/* router.c's, opaque here */
-	const char		*path_arg;	/* the {id} segment */
-	struct http_key		 key;
+	const char		*args[4];	/* the path's {parameters} */
+	int			 nargs;
+	char			*args_store;	/* owns the args strings */
+	struct principal	 key;
 	int			 key_ok;
+	long			 round_trips;	/* to PostgreSQL, for the log */
 	struct timespec		 started;
 
 	char			*query_store;	/* owns the params strings */

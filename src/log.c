@@ -182,12 +182,16 @@ log_request(const struct log_request *r)
 	put_path(&b, r->method);
 	buf_puts(&b, ",\"path\":");
 	put_path(&b, r->path);
+	buf_puts(&b, ",\"route\":");
+	buf_json_str_or_null(&b, r->route);
 	buf_puts(&b, ",\"status\":");
 	buf_put_i64(&b, r->status);
 	buf_puts(&b, ",\"duration_ms\":");
 	put_ms(&b, r->duration_ms);
 	buf_puts(&b, ",\"key_prefix\":");
 	buf_json_str_or_null(&b, r->key_prefix);
+	buf_puts(&b, ",\"db_round_trips\":");
+	buf_put_i64(&b, r->round_trips);
 	if (r->error_code != NULL) {
 		buf_puts(&b, ",\"error\":");
 		buf_json_str_or_null(&b, r->error_code);

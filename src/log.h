@@ -20,10 +20,12 @@ struct log_request {
 	const char	*request_id;
 	const char	*method;
 	const char	*path;
+	const char	*route;		/* the route's name; NULL: none */
 	int		 status;
 	double		 duration_ms;
 	const char	*key_prefix;	/* NULL when no key was accepted */
 	const char	*error_code;	/* NULL on success */
+	long		 round_trips;	/* to PostgreSQL */
 };
 
 /* One line per request. Lines are held back and written together, at most

@@ -2,47 +2,43 @@
 
 #include <string.h>
 
-#include "auth.h"
 #include "handlers.h"
 #include "router.h"
-
-struct route {
-	const char		*pattern;	/* "{id}" matches one segment */
-	enum http_method	 method;
-	enum http_scope		 scope;		/* SCOPE_NONE: no key needed */
-	const char *const	*params;	/* allowed query parameters */
-	route_handler		 handler;
-	route_ahead		 ahead;		/* NULL: nothing to read ahead */
-	int			 admits;	/* the handler calls router_admit */
-};
 
 static const char *const no_params[] = { NULL };
 static const char *const list_params[] = {
 	"limit", "cursor", "provider_slug", NULL
 };
 
+/* Every route: a row here, its two functions (fn_prepare, fn_finish) in
+ * the file named after its resource (handlers.h). */
+#define ROUTE(m, pattern, name, level, writes, provider, params, fn)	\
+	{ m, pattern, name, level, writes, provider, params,		\
+	  fn##_prepare, fn##_finish }
+#define R	ROUTE_PROVIDER_ROW
+#define Q	ROUTE_PROVIDER_QUERY
+#define B	ROUTE_PROVIDER_BODY
 static const struct route routes[] = {
-	{ "/v1/health", HTTP_GET, SCOPE_NONE, no_params, health_get, NULL,
-	  0 },
-	{ "/v1/openapi.json", HTTP_GET, SCOPE_NONE, no_params, openapi_get,
-	  NULL, 0 },
-	{ "/v1/admin/secrets", HTTP_GET, SCOPE_READ, list_params,
-	  secrets_list, secrets_list_ahead, 0 },
-	/* The create's id is a read (nextval), read ahead; one taken for a
-	 * refused request is a gap, nothing more. The insert waits for the
-	 * key: the value is sealed with the id. */
-	{ "/v1/admin/secrets", HTTP_POST, SCOPE_WRITE, no_params,
-	  secrets_create, secrets_create_ahead, 0 },
-	{ "/v1/admin/secrets/{id}", HTTP_GET, SCOPE_READ, no_params,
-	  secrets_get, secrets_get_ahead, 0 },
-	/* PATCH reads the version it follows first (the sealed value binds
-	 * it); DELETE's write goes with the key lookup, and does nothing
-	 * unless the key may write (store.h). */
-	{ "/v1/admin/secrets/{id}", HTTP_PATCH, SCOPE_WRITE, no_params,
-	  secrets_update, secrets_update_ahead, 0 },
-	{ "/v1/admin/secrets/{id}", HTTP_DELETE, SCOPE_WRITE, no_params,
-	  secrets_delete, NULL, 1 },
+	/*     method       pattern                    name (log)
+	 *     level              writes provider params       functions */
+	ROUTE(HTTP_GET,    "/v1/health",              "health",
+	       SCOPE_LEVEL_NONE,  0, 0,     no_params,   health),
+	ROUTE(HTTP_GET,    "/v1/openapi.json",        "openapi",
+	       SCOPE_LEVEL_NONE,  0, 0,     no_params,   openapi),
+	ROUTE(HTTP_GET,    "/v1/admin/secrets",       "secrets.list",
+	       SCOPE_LEVEL_READ,  0, Q,     list_params, secrets_list),
+	ROUTE(HTTP_POST,   "/v1/admin/secrets",       "secrets.create",
+	       SCOPE_LEVEL_WRITE, 1, B,     no_params,   secrets_create),
+	ROUTE(HTTP_GET,    "/v1/admin/secrets/{id}",  "secrets.get",
+	       SCOPE_LEVEL_READ,  0, R,     no_params,   secrets_get),
+	ROUTE(HTTP_PATCH,  "/v1/admin/secrets/{id}",  "secrets.update",
+	       SCOPE_LEVEL_WRITE, 1, R | B, no_params,   secrets_update),
+	ROUTE(HTTP_DELETE, "/v1/admin/secrets/{id}",  "secrets.delete",
+	       SCOPE_LEVEL_WRITE, 1, R,     no_params,   secrets_delete),
 };
+#undef R
+#undef Q
+#undef B
 
 static const struct {
 	enum http_method	 m;
@@ -52,29 +48,123 @@ static const struct {
 	{ HTTP_DELETE, "DELETE" }, { HTTP_PUT, "PUT" },
 };
 
-/* Whole-segment match; "{id}" takes one non-empty segment, whose start
- * is returned in *arg. */
-static int
-pattern_match(const char *pat, const char *path, const char **arg)
+const struct route *
+router_routes(size_t *n)
 {
-	const char	*brace = strchr(pat, '{');
-	size_t		 fixed;
+	*n = sizeof(routes) / sizeof(routes[0]);
+	return routes;
+}
 
-	*arg = NULL;
-	if (brace == NULL)
-		return strcmp(pat, path) == 0;
-	fixed = (size_t)(brace - pat);
-	if (strncmp(pat, path, fixed) != 0)
+/* The next segment of a path or pattern at *p (after its '/'): its start
+ * and length; *p moves past it. 0 at the end. */
+static int
+segment(const char **p, const char **seg, size_t *len)
+{
+	if (**p != '/')
 		return 0;
-	path += fixed;
-	if (*path == '\0' || strchr(path, '/') != NULL)
-		return 0;
-	*arg = path;
+	*seg = ++*p;
+	while (**p != '\0' && **p != '/')
+		(*p)++;
+	*len = (size_t)(*p - *seg);
 	return 1;
 }
 
+/* Whether pattern matches path, segment for segment; *spec gets a bit
+ * per segment, most significant first, set where the pattern has a
+ * literal: of two patterns that match, the greater spec is the more
+ * specific. Parameters are copied into argbuf, NUL-terminated. */
 static int
-params_allowed(const struct route *r, struct http_request *req,
+match(const char *pattern, const char *path, unsigned *spec,
+    const char **args, int *nargs, char *argbuf)
+{
+	const char	*pp = pattern, *tp = path, *ps, *ts;
+	size_t		 pl, tl;
+	int		 n = 0, more_p, more_t;
+
+	*spec = 0;
+	for (;;) {
+		more_p = segment(&pp, &ps, &pl);
+		more_t = segment(&tp, &ts, &tl);
+		if (!more_p || !more_t)
+			break;
+		*spec <<= 1;
+		if (pl >= 2 && ps[0] == '{' && ps[pl - 1] == '}') {
+			if (tl == 0 || n == ROUTE_MAX_ARGS)
+				return 0;
+			if (args != NULL) {
+				memcpy(argbuf, ts, tl);
+				argbuf[tl] = '\0';
+				args[n] = argbuf;
+				argbuf += tl + 1;
+			}
+			n++;
+			continue;
+		}
+		if (pl != tl || memcmp(ps, ts, tl) != 0)
+			return 0;
+		*spec |= 1;
+	}
+	/* Both at their end at once: the same number of segments. */
+	if (more_p || more_t || *pp != '\0' || *tp != '\0')
+		return 0;
+	if (nargs != NULL)
+		*nargs = n;
+	return 1;
+}
+
+enum router_result
+router_match(enum http_method method, const char *path,
+    const struct route **r, const char **args, int *nargs, char *argbuf,
+    char *allow, size_t allowlen)
+{
+	return router_match_in(routes, sizeof(routes) / sizeof(routes[0]),
+	    method, path, r, args, nargs, argbuf, allow, allowlen);
+}
+
+enum router_result
+router_match_in(const struct route *table, size_t n,
+    enum http_method method, const char *path, const struct route **r,
+    const char **args, int *nargs, char *argbuf, char *allow,
+    size_t allowlen)
+{
+	const char	*best = NULL;
+	unsigned	 spec, best_spec = 0, methods = 0;
+	size_t		 i;
+
+	*r = NULL;
+	/* The most specific pattern that matches. */
+	for (i = 0; i < n; i++)
+		if (match(table[i].pattern, path, &spec, NULL, NULL, NULL) &&
+		    (best == NULL || spec > best_spec)) {
+			best = table[i].pattern;
+			best_spec = spec;
+		}
+	if (best == NULL)
+		return ROUTER_NO_PATH;
+	for (i = 0; i < n; i++) {
+		if (strcmp(table[i].pattern, best) != 0)
+			continue;
+		methods |= table[i].method;
+		if (table[i].method == method)
+			*r = &table[i];
+	}
+	if (*r != NULL) {
+		match((*r)->pattern, path, &spec, args, nargs, argbuf);
+		return ROUTER_FOUND;
+	}
+	allow[0] = '\0';
+	for (i = 0; i < sizeof(method_names) / sizeof(method_names[0]); i++)
+		if (methods & method_names[i].m) {
+			if (allow[0] != '\0')
+				strncat(allow, ", ", allowlen - strlen(allow) - 1);
+			strncat(allow, method_names[i].name,
+			    allowlen - strlen(allow) - 1);
+		}
+	return ROUTER_NO_METHOD;
+}
+
+int
+router_params_check(const struct route *r, struct http_request *req,
     struct http_response *resp)
 {
 	size_t		 i, j;
@@ -107,85 +197,4 @@ params_allowed(const struct route *r, struct http_request *req,
 			}
 	}
 	return 1;
-}
-
-int
-router_params_ok(struct http_request *req)
-{
-	struct http_response	 quiet;
-	int			 ok;
-
-	memset(&quiet, 0, sizeof(quiet));
-	ok = params_allowed(req->route, req, &quiet);
-	http_response_free(&quiet);
-	return ok;
-}
-
-enum lb_err
-router_admit(struct lockbox_ctx *ctx, struct http_request *req,
-    struct http_response *resp)
-{
-	const struct route	*r = req->route;
-	enum lb_err		 e;
-
-	if (r->scope != SCOPE_NONE &&
-	    (e = auth_check(ctx, req, resp, r->scope)) != LB_OK)
-		return e;
-	if (!params_allowed(r, req, resp))
-		return resp->err;
-	return LB_OK;
-}
-
-void
-router_dispatch(struct lockbox_ctx *ctx, struct http_request *req,
-    struct http_response *resp)
-{
-	const struct route	*r, *found = NULL;
-	const char		*arg = NULL, *a;
-	unsigned		 allow = 0;
-	size_t			 i;
-	char			 allowbuf[64];
-
-	for (i = 0; req->path != NULL && i < sizeof(routes) / sizeof(routes[0]);
-	    i++) {
-		r = &routes[i];
-		if (!pattern_match(r->pattern, req->path, &a))
-			continue;
-		allow |= r->method;
-		if (r->method == req->method) {
-			found = r;
-			arg = a;
-		}
-	}
-	if (allow == 0) {
-		http_error(resp, LB_ERR_ROUTE_NOT_FOUND, NULL,
-		    "no such path");
-		return;
-	}
-	if (found == NULL) {
-		allowbuf[0] = '\0';
-		for (i = 0; i < sizeof(method_names) / sizeof(method_names[0]);
-		    i++)
-			if (allow & method_names[i].m) {
-				if (allowbuf[0] != '\0')
-					strcat(allowbuf, ", ");
-				strcat(allowbuf, method_names[i].name);
-			}
-		http_header(resp, "Allow", allowbuf);
-		http_error(resp, LB_ERR_METHOD_NOT_ALLOWED, NULL,
-		    "this path does not take that method");
-		return;
-	}
-	req->path_arg = arg;
-	req->route = found;
-	if (found->admits) {
-		found->handler(ctx, req, resp);
-		return;
-	}
-	if (found->ahead != NULL && found->scope != SCOPE_NONE &&
-	    req->api_key != NULL)
-		found->ahead(ctx, req);
-	if (router_admit(ctx, req, resp) != LB_OK)
-		return;
-	found->handler(ctx, req, resp);
 }

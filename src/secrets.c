@@ -1,5 +1,6 @@
-/* The /v1/admin/secrets handlers: each reads checked input from the
- * validation module, talks to the store, and fills the response. */
+/* The /v1/admin/secrets routes. Each has a prepare (checked input from
+ * the validation module, its first statement bound, no I/O) and a finish
+ * (the answer from that statement's result; dispatch.h). */
 #include "autoconfig.h"
 
 #include <inttypes.h>
@@ -15,7 +16,10 @@
 
 #define CREATE_PATH	"/v1/admin/secrets"
 
-/* Renders a secret; value (with value_len) only for GET of one secret. */
+/* ---- shared --------------------------------------------------------- */
+
+/* Renders a secret; value (with value_len) only for GET of one secret.
+ * The buffer was sized beforehand (reserve_values) when a value goes in. */
 static void
 render_secret(struct buf *b, const struct secret_row *r, const char *value,
     size_t value_len)
@@ -44,22 +48,23 @@ render_secret(struct buf *b, const struct secret_row *r, const char *value,
 	buf_putc(b, '}');
 }
 
-static enum lb_err
-store_failed(struct http_response *resp, enum lb_err e)
+/* Room, up front, for rows secrets whose values total value_bytes, at the
+ * worst-case escaping: the buffer must not move once a value is in it,
+ * leaving a copy in freed memory. */
+static int
+reserve_values(struct buf *b, size_t value_bytes, size_t rows)
 {
-	if (e == LB_ERR_DATABASE_UNAVAILABLE || e == LB_ERR_KEY_RETIRED)
-		return http_error(resp, e, NULL,
-		    "the database is unavailable; the request had no effect, "
-		    "retry later");
-	/* A statement that checks the key itself refused it: revoked since
-	 * the lookup. */
-	if (e == LB_ERR_NOT_FOUND)
-		return http_error(resp, LB_ERR_INVALID_API_KEY, NULL,
-		    "the API key is unknown or revoked");
-	if (e == LB_ERR_INTEGRITY)
-		return http_error(resp, e, NULL,
-		    "the stored secret failed its integrity check");
-	return http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
+	size_t	 need = b->len + value_bytes * 6 + rows * 4096 + 64;
+
+	if (b->cap >= need)
+		return 0;
+	buf_wipe(b);
+	if ((b->data = malloc(need)) == NULL)
+		return -1;
+	b->cap = need;
+	b->len = 0;
+	b->data[0] = '\0';
+	return 0;
 }
 
 static void
@@ -78,291 +83,30 @@ secret_headers(struct http_response *resp, int64_t id, int64_t version,
 	http_header(resp, "ETag", v);
 }
 
-/* ---- list ----------------------------------------------------------- */
-
-/* The page a list request asks for: its checked query, and the id its
- * cursor continues after (0 for the first page). */
+/* The answer for what went wrong with secret id, whatever the route. */
 static enum lb_err
-list_page(struct lockbox_ctx *ctx, const struct http_request *req,
-    struct list_query *q, int64_t *after, struct http_response *resp)
+secret_error(struct http_response *resp, enum lb_err e, int64_t id)
 {
-	enum lb_err	 e;
-
-	*after = 0;
-	if ((e = validate_list_query(req, q, resp)) != LB_OK)
-		return e;
-	if (q->cursor != NULL && cursor_decode(ctx->crypto, q->cursor,
-	    q->provider_slug, after) != LB_OK)
-		return http_error(resp, LB_ERR_INVALID_CURSOR, "cursor",
-		    "the cursor was not issued by this server for this "
-		    "filter, or was altered");
-	return LB_OK;
-}
-
-void
-secrets_list_ahead(struct lockbox_ctx *ctx, struct http_request *req)
-{
-	struct http_response	 quiet;
-	struct list_query	 q;
-	struct store_key	 k;
-	int64_t			 after;
-
-	memset(&quiet, 0, sizeof(quiet));
-	if (auth_store_key(ctx, req, &k) &&
-	    list_page(ctx, req, &q, &after, &quiet) == LB_OK)
-		store_secret_list_ahead(ctx->db, q.provider_slug, after,
-		    q.limit + 1, &k);
-	http_response_free(&quiet);
-}
-
-enum lb_err
-secrets_list(struct lockbox_ctx *ctx, struct http_request *req,
-    struct http_response *resp)
-{
-	struct secret_row	 rows[LIMIT_MAX + 1];
-	struct list_query	 q;
-	struct store_key	 k;
-	enum lb_err		 e;
-	char			 next[CURSOR_LEN + 1];
-	int64_t			 after;
-	int			 n, i, more;
-
-	if ((e = list_page(ctx, req, &q, &after, resp)) != LB_OK)
-		return e;
-	auth_store_key(ctx, req, &k);	/* checked: it passed auth_check */
-	/* One row more than asked tells whether another page exists,
-	 * without a trailing empty page. */
-	_Static_assert(LIMIT_MAX + 1 == 101, "sql/queries.sql: the inner "
-	    "LIMIT of secret_list and secret_list_after is LIMIT_MAX + 1");
-	if ((e = store_secret_list(ctx->db, q.provider_slug, after,
-	    q.limit + 1, &k, rows, &n)) != LB_OK)
-		return store_failed(resp, e);
-	more = n > q.limit;
-	if (more)
-		n = q.limit;
-	http_json(resp, 200);
-	buf_puts(&resp->body, "{\"data\":[");
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			buf_putc(&resp->body, ',');
-		render_secret(&resp->body, &rows[i], NULL, 0);
+	switch (e) {
+	case LB_ERR_NOT_FOUND:
+		return http_error(resp, e, NULL, "no secret with id %" PRId64,
+		    id);
+	case LB_ERR_PRECONDITION_FAILED:
+		return http_error(resp, e, NULL, "If-Match does not match the "
+		    "secret's current version");
+	case LB_ERR_INVALID_FIELD:
+		return http_error(resp, e, "metadata", "metadata may have at "
+		    "most %d members after the merge", METADATA_MAX_MEMBERS);
+	case LB_ERR_NAME_CONFLICT:
+		return http_error(resp, e, "name", "another secret already has "
+		    "this name for this provider_slug");
+	default:
+		return dispatch_failed(resp, e);
 	}
-	buf_puts(&resp->body, more ? "],\"has_more\":true,\"next_cursor\":" :
-	    "],\"has_more\":false,\"next_cursor\":");
-	if (more) {
-		if (cursor_encode(ctx->crypto, rows[n - 1].id, q.provider_slug,
-		    next) < 0)
-			return http_error(resp, LB_ERR_INTERNAL, NULL,
-			    "internal error");
-		buf_putc(&resp->body, '"');
-		buf_puts(&resp->body, next);
-		buf_puts(&resp->body, "\"}");
-	} else
-		buf_puts(&resp->body, "null}");
-	return LB_OK;
 }
-
-/* ---- create --------------------------------------------------------- */
-
-/* The keyed MAC of the request as a JSON value, so a retry matches
- * whatever its member order, spacing or escapes. The canonical text holds
- * the value: it is sized up front and wiped. */
-static int
-fingerprint(struct lockbox_ctx *ctx, struct json_object *body,
-    size_t body_len, int key_id, unsigned char out[CRYPTO_MAC_LEN])
-{
-	struct buf	 b = { 0 };
-	int		 rc;
-
-	if (buf_reserve(&b, body_len + 256) < 0)
-		return -1;
-	buf_puts(&b, "POST " CREATE_PATH "\n");
-	json_canonical(&b, body);
-	rc = b.oom ? -1 : crypto_mac(ctx->crypto, CRYPTO_MAC_FINGERPRINT,
-	    key_id, b.data, b.len, out);
-	buf_wipe(&b);
-	return rc;
-}
-
-static enum lb_err
-name_taken(struct http_response *resp, const struct secret_input *in)
-{
-	return http_error(resp, LB_ERR_NAME_CONFLICT, "name",
-	    "another secret already has this name%s", in->provider_slug ?
-	    " for this provider_slug" : " (without a provider_slug)");
-}
-
-/* A create with an Idempotency-Key hit a unique constraint: the key's
- * record decides. It replays the original answer, or is 422 when the
- * request differs; without a record, a name conflict is just that. *again
- * is set when the create may simply go again: the record had expired and
- * was removed, or the request that held the key rolled back. */
-static enum lb_err
-replay(struct lockbox_ctx *ctx, struct http_request *req,
-    struct http_response *resp, const struct secret_input *in,
-    enum store_conflict conflict, const unsigned char *fp, int *again)
-{
-	struct idempotency_row	 row;
-	unsigned char		 mine[CRYPTO_MAC_LEN];
-	enum lb_err		 e;
-
-	*again = 0;
-	e = store_idempotency_find(ctx->db, req->key.id, req->idempotency_key,
-	    ctx->cfg->idempotency_ttl, &row);
-	if (e == LB_ERR_NOT_FOUND) {
-		if (conflict == CONFLICT_NAME)
-			return name_taken(resp, in);
-		/* The key was taken a moment ago and is free now: the
-		 * request holding it rolled back. */
-		*again = 1;
-		return LB_OK;
-	}
-	if (e != LB_OK)
-		return store_failed(resp, e);
-	if (!row.fresh) {
-		if ((e = store_idempotency_forget_expired(ctx->db, req->key.id,
-		    req->idempotency_key, ctx->cfg->idempotency_ttl)) != LB_OK)
-			return store_failed(resp, e);
-		*again = 1;
-		return LB_OK;
-	}
-	if (row.fingerprint_key_id == crypto_active_key(ctx->crypto))
-		memcpy(mine, fp, sizeof(mine));
-	else
-		memset(mine, 0, sizeof(mine));
-	if (row.fingerprint_key_id != crypto_active_key(ctx->crypto) ||
-	    !crypto_equal(mine, row.fingerprint, sizeof(mine)))
-		return http_error(resp, LB_ERR_IDEMPOTENCY_KEY_REUSED, NULL,
-		    "this Idempotency-Key was already used for a different "
-		    "request");
-	http_json(resp, row.status);
-	buf_puts(&resp->body, row.body);
-	secret_headers(resp, row.secret_id, 1, 1);
-	http_header(resp, "Idempotent-Replayed", "true");
-	return LB_OK;
-}
-
-void
-secrets_create_ahead(struct lockbox_ctx *ctx, struct http_request *req)
-{
-	struct store_key	 k;
-
-	if (auth_store_key(ctx, req, &k))
-		store_secret_next_id_ahead(ctx->db, &k);
-}
-
-enum lb_err
-secrets_create(struct lockbox_ctx *ctx, struct http_request *req,
-    struct http_response *resp)
-{
-	struct json_object	*body = NULL;
-	struct secret_input	 in;
-	struct secret_insert	 ins;
-	struct secret_row	 view;
-	struct store_key	 k;
-	struct buf		 meta = { 0 }, answer = { 0 };
-	enum store_conflict	 conflict;
-	unsigned char		 fp[CRYPTO_MAC_LEN], nonce[CRYPTO_NONCE_LEN];
-	unsigned char		*ct = NULL;
-	char			 created[40];
-	enum lb_err		 e;
-	int			 key_id, again, attempt;
-
-	if ((e = validate_idempotency_key(req->idempotency_key, resp)) != LB_OK)
-		goto out;
-	if ((e = validate_json_body(req, resp, 0, &body)) != LB_OK)
-		goto out;
-	if ((e = validate_create(body, &in, resp)) != LB_OK)
-		goto out;
-	if (req->idempotency_key != NULL && fingerprint(ctx, body,
-	    req->body_len, crypto_active_key(ctx->crypto), fp) < 0) {
-		e = http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
-		goto out;
-	}
-	if (in.metadata != NULL)
-		json_write(&meta, in.metadata);
-	else
-		buf_puts(&meta, "{}");
-	if ((ct = malloc(in.value_len + CRYPTO_TAG_LEN)) == NULL || meta.oom) {
-		e = http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
-		goto out;
-	}
-
-	auth_store_key(ctx, req, &k);	/* checked: it passed auth_check */
-	for (attempt = 0; attempt < 2; attempt++) {
-		if ((e = store_secret_next_id(ctx->db, &k, &ins.id, created)) !=
-		    LB_OK) {
-			store_failed(resp, e);
-			goto out;
-		}
-		if ((e = crypto_seal(ctx->crypto, ins.id, 1, in.value,
-		    in.value_len, &key_id, nonce, ct)) != LB_OK) {
-			http_error(resp, LB_ERR_INTERNAL, NULL,
-			    "internal error");
-			goto out;
-		}
-		memset(&view, 0, sizeof(view));
-		view.id = ins.id;
-		view.name = in.name;
-		view.provider_slug = in.provider_slug;
-		view.description = in.description;
-		view.metadata = meta.data;
-		view.version = 1;
-		view.created_at = view.updated_at = created;
-		buf_reset(&answer);
-		render_secret(&answer, &view, NULL, 0);
-
-		ins.name = in.name;
-		ins.provider_slug = in.provider_slug;
-		ins.description = in.description;
-		ins.metadata = meta.data;
-		ins.key_id = key_id;
-		ins.nonce = nonce;
-		ins.ct = ct;
-		ins.ct_len = in.value_len + CRYPTO_TAG_LEN;
-		ins.created_at = created;
-		ins.api_key_id = req->key.id;
-		ins.idempotency_key = req->idempotency_key;
-		ins.fingerprint = fp;
-		ins.fingerprint_key_id = crypto_active_key(ctx->crypto);
-		ins.response_body = answer.data;
-		e = store_secret_insert(ctx->db, &ins, &conflict);
-		if (e == LB_OK) {
-			http_json(resp, 201);
-			buf_append(&resp->body, answer.data, answer.len);
-			secret_headers(resp, ins.id, 1, 1);
-			goto out;
-		}
-		if (e != LB_ERR_NAME_CONFLICT) {
-			store_failed(resp, e);
-			goto out;
-		}
-		/* With a key, a conflict may be our own earlier attempt: its
-		 * record decides, even when the name is what collided. */
-		if (req->idempotency_key != NULL) {
-			e = replay(ctx, req, resp, &in, conflict, fp, &again);
-			if (e != LB_OK || !again)
-				goto out;
-			continue;
-		}
-		e = name_taken(resp, &in);
-		goto out;
-	}
-	e = http_error(resp, LB_ERR_IDEMPOTENCY_KEY_IN_PROGRESS, NULL,
-	    "a request with this Idempotency-Key is being processed; retry "
-	    "later");
-out:
-	free(ct);
-	buf_free(&meta);
-	buf_free(&answer);
-	json_free_wiped(body);
-	return resp->err;
-}
-
-/* ---- get ------------------------------------------------------------ */
 
 /* Opens the sealed value in row (secret id) into a fresh buffer, which
- * the caller wipes and frees: *pt and *ptlen, also on failure. */
+ * the caller releases with value_free: *pt and *ptlen, also on failure. */
 static enum lb_err
 open_value(struct lockbox_ctx *ctx, int64_t id, const struct secret_row *row,
     char **pt, size_t *ptlen)
@@ -394,62 +138,134 @@ value_free(char *pt, size_t ptlen)
 	free(pt);
 }
 
-/* Reads ahead, with fn, the secret a route's {id} names, when the request
- * has a key of the right shape and a valid id. */
-static void
-by_id_ahead(struct lockbox_ctx *ctx, struct http_request *req,
-    void (*fn)(struct store *, int64_t, const struct store_key *))
+/* The {id} of the path, checked. */
+static enum lb_err
+path_id(struct http_request *req, int64_t *id, struct http_response *resp)
 {
-	struct http_response	 quiet;
-	struct store_key	 k;
-	int64_t			 id;
-
-	memset(&quiet, 0, sizeof(quiet));
-	if (auth_store_key(ctx, req, &k) &&
-	    validate_id(req->path_arg, &id, &quiet) == LB_OK)
-		fn(ctx->db, id, &k);
-	http_response_free(&quiet);
+	return validate_id(req->nargs > 0 ? req->args[0] : NULL, id, resp);
 }
 
-void
-secrets_get_ahead(struct lockbox_ctx *ctx, struct http_request *req)
+/* A state of one int64 (the secret's id), for routes that need no more. */
+static int
+keep_id(struct call *c, int64_t id)
 {
-	by_id_ahead(ctx, req, store_secret_get_ahead);
+	int64_t	*p;
+
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return -1;
+	*p = id;
+	c->state = p;
+	c->state_free = free;
+	return 0;
+}
+
+/* ---- GET /v1/admin/secrets ------------------------------------------ */
+
+struct list_state {
+	struct list_query	 q;
+};
+
+enum lb_err
+secrets_list_prepare(struct lockbox_ctx *ctx, struct http_request *req,
+    struct call *c, struct http_response *resp)
+{
+	struct list_state	*ls;
+	enum lb_err		 e;
+	int64_t			 after = 0;
+
+	if ((ls = calloc(1, sizeof(*ls))) == NULL)
+		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+	c->state = ls;
+	c->state_free = free;
+	if ((e = validate_list_query(req, &ls->q, resp)) != LB_OK)
+		return e;
+	if (ls->q.cursor != NULL && cursor_decode(ctx->crypto, ls->q.cursor,
+	    ls->q.provider_slug, &after) != LB_OK)
+		return http_error(resp, LB_ERR_INVALID_CURSOR, "cursor",
+		    "the cursor was not issued by this server for this "
+		    "filter, or was altered");
+	/* One row more than asked tells whether another page exists,
+	 * without a trailing empty page. */
+	_Static_assert(LIMIT_MAX + 1 == 101, "sql/queries.sql: the inner "
+	    "LIMIT of secret_list and secret_list_after is LIMIT_MAX + 1");
+	store_secret_list_bind(&c->stmt, ls->q.provider_slug, after,
+	    ls->q.limit + 1);
+	return LB_OK;
 }
 
 enum lb_err
-secrets_get(struct lockbox_ctx *ctx, struct http_request *req,
-    struct http_response *resp)
+secrets_list_finish(struct lockbox_ctx *ctx, struct http_request *req,
+    struct call *c, struct http_response *resp)
+{
+	struct list_state	*ls = c->state;
+	struct secret_row	 row;
+	char			 next[CURSOR_LEN + 1];
+	int			 n, i, more;
+
+	(void)req;
+	n = result_rows(&c->res);
+	more = n > ls->q.limit;
+	if (more)
+		n = ls->q.limit;
+	http_json(resp, 200);
+	buf_puts(&resp->body, "{\"data\":[");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(&resp->body, ',');
+		store_secret_read(&c->res, i, 0, &row);
+		render_secret(&resp->body, &row, NULL, 0);
+	}
+	buf_puts(&resp->body, more ? "],\"has_more\":true,\"next_cursor\":" :
+	    "],\"has_more\":false,\"next_cursor\":");
+	if (!more) {
+		buf_puts(&resp->body, "null}");
+		return LB_OK;
+	}
+	if (cursor_encode(ctx->crypto, row.id, ls->q.provider_slug, next) < 0)
+		return http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
+	buf_putc(&resp->body, '"');
+	buf_puts(&resp->body, next);
+	buf_puts(&resp->body, "\"}");
+	return LB_OK;
+}
+
+/* ---- GET /v1/admin/secrets/{id} ------------------------------------- */
+
+enum lb_err
+secrets_get_prepare(struct lockbox_ctx *ctx, struct http_request *req,
+    struct call *c, struct http_response *resp)
+{
+	enum lb_err	 e;
+	int64_t		 id;
+
+	(void)ctx;
+	if ((e = path_id(req, &id, resp)) != LB_OK)
+		return e;
+	if (keep_id(c, id) < 0)
+		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+	store_secret_get_bind(&c->stmt, id);
+	return LB_OK;
+}
+
+enum lb_err
+secrets_get_finish(struct lockbox_ctx *ctx, struct http_request *req,
+    struct call *c, struct http_response *resp)
 {
 	struct secret_row	 row;
-	struct store_key	 k;
 	enum lb_err		 e;
-	int64_t			 id;
+	int64_t			 id = *(int64_t *)c->state;
 	char			*pt = NULL;
-	size_t			 ptlen = 0, need;
+	size_t			 ptlen = 0;
 
-	if ((e = validate_id(req->path_arg, &id, resp)) != LB_OK)
-		return e;
-	auth_store_key(ctx, req, &k);	/* checked: it passed auth_check */
-	e = store_secret_get(ctx->db, id, &k, &row);
-	if (e == LB_ERR_NOT_FOUND)
-		return http_error(resp, e, NULL, "no secret with id %" PRId64,
-		    id);
-	if (e != LB_OK)
-		return store_failed(resp, e);
-	if ((e = open_value(ctx, id, &row, &pt, &ptlen)) != LB_OK)
+	(void)req;
+	if (result_rows(&c->res) != 1)
+		return secret_error(resp, LB_ERR_NOT_FOUND, id);
+	if ((e = store_secret_read(&c->res, 0, 1, &row)) != LB_OK ||
+	    (e = open_value(ctx, id, &row, &pt, &ptlen)) != LB_OK)
 		goto fail;
-	/* Room for the worst-case escaping up front: the buffer must not
-	 * move, leaving a copy of the value in freed memory. */
-	need = resp->body.len + ptlen * 6 + 4096;
-	if (resp->body.cap < need) {
-		buf_wipe(&resp->body);
-		if ((resp->body.data = malloc(need)) == NULL) {
-			e = LB_ERR_INTERNAL;
-			goto fail;
-		}
-		resp->body.cap = need;
-		resp->body.data[0] = '\0';
+	if (reserve_values(&resp->body, ptlen, 1) < 0) {
+		e = LB_ERR_INTERNAL;
+		goto fail;
 	}
 	http_json(resp, 200);
 	render_secret(&resp->body, &row, pt, ptlen);
@@ -458,50 +274,315 @@ secrets_get(struct lockbox_ctx *ctx, struct http_request *req,
 	return LB_OK;
 fail:
 	value_free(pt, ptlen);
-	return store_failed(resp, e);
+	return secret_error(resp, e, id);
 }
 
-/* ---- update --------------------------------------------------------- */
+/* ---- POST /v1/admin/secrets ----------------------------------------- */
+
+struct create_state {
+	struct json_object	*body;
+	struct secret_input	 in;
+	struct buf		 meta;	/* the metadata object as stored */
+	unsigned char		 fp[CRYPTO_MAC_LEN];
+};
+
+static void
+create_state_free(void *p)
+{
+	struct create_state	*cs = p;
+
+	if (cs == NULL)
+		return;
+	json_free_wiped(cs->body);
+	buf_free(&cs->meta);
+	free(cs);
+}
+
+/* The keyed MAC of the request as a JSON value, so a retry matches
+ * whatever its member order, spacing or escapes. The canonical text holds
+ * the value: it is sized up front and wiped. */
+static int
+fingerprint(struct lockbox_ctx *ctx, struct json_object *body,
+    size_t body_len, int key_id, unsigned char out[CRYPTO_MAC_LEN])
+{
+	struct buf	 b = { 0 };
+	int		 rc;
+
+	if (buf_reserve(&b, body_len + 256) < 0)
+		return -1;
+	buf_puts(&b, "POST " CREATE_PATH "\n");
+	json_canonical(&b, body);
+	rc = b.oom ? -1 : crypto_mac(ctx->crypto, CRYPTO_MAC_FINGERPRINT,
+	    key_id, b.data, b.len, out);
+	buf_wipe(&b);
+	return rc;
+}
+
+enum lb_err
+secrets_create_prepare(struct lockbox_ctx *ctx, struct http_request *req,
+    struct call *c, struct http_response *resp)
+{
+	struct create_state	*cs;
+	enum lb_err		 e;
+
+	if ((cs = calloc(1, sizeof(*cs))) == NULL)
+		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+	c->state = cs;
+	c->state_free = create_state_free;
+	if ((e = validate_idempotency_key(req->idempotency_key, resp)) != LB_OK ||
+	    (e = validate_json_body(req, resp, 0, &cs->body)) != LB_OK ||
+	    (e = validate_create(cs->body, &cs->in, resp)) != LB_OK)
+		return e;
+	if (req->idempotency_key != NULL && fingerprint(ctx, cs->body,
+	    req->body_len, crypto_active_key(ctx->crypto), cs->fp) < 0)
+		return http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
+	if (cs->in.metadata != NULL)
+		json_write(&cs->meta, cs->in.metadata);
+	else
+		buf_puts(&cs->meta, "{}");
+	if (cs->meta.oom)
+		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+	/* The id is read first: the sealed value binds it. */
+	store_secret_next_id_bind(&c->stmt);
+	return LB_OK;
+}
+
+static enum lb_err
+name_taken(struct http_response *resp, const struct secret_input *in)
+{
+	return http_error(resp, LB_ERR_NAME_CONFLICT, "name",
+	    "another secret already has this name%s", in->provider_slug ?
+	    " for this provider_slug" : " (without a provider_slug)");
+}
+
+/* A create with an Idempotency-Key hit a unique constraint: the key's
+ * record decides. It replays the original answer, or is 422 when the
+ * request differs; without a record, a name conflict is just that. *again
+ * is set when the create may simply go again: the record had expired and
+ * was removed, or the request that held the key rolled back. */
+static enum lb_err
+replay(struct lockbox_ctx *ctx, struct http_request *req,
+    struct http_response *resp, const struct create_state *cs,
+    enum store_conflict conflict, int *again)
+{
+	struct idempotency_row	 row;
+	struct store_result	 res = { 0 };
+	unsigned char		 mine[CRYPTO_MAC_LEN];
+	enum lb_err		 e;
+
+	*again = 0;
+	e = store_idempotency_find(ctx->db, req->key.key_id,
+	    req->idempotency_key, ctx->cfg->idempotency_ttl, &res, &row);
+	if (e == LB_ERR_NOT_FOUND) {
+		if (conflict == CONFLICT_NAME)
+			return name_taken(resp, &cs->in);
+		/* The key was taken a moment ago and is free now: the
+		 * request holding it rolled back. */
+		*again = 1;
+		return LB_OK;
+	}
+	if (e != LB_OK)
+		return dispatch_failed(resp, e);
+	if (!row.fresh) {
+		result_free(&res);
+		if ((e = store_idempotency_forget_expired(ctx->db,
+		    req->key.key_id, req->idempotency_key,
+		    ctx->cfg->idempotency_ttl)) != LB_OK)
+			return dispatch_failed(resp, e);
+		*again = 1;
+		return LB_OK;
+	}
+	if (row.fingerprint_key_id == crypto_active_key(ctx->crypto))
+		memcpy(mine, cs->fp, sizeof(mine));
+	else
+		memset(mine, 0, sizeof(mine));
+	if (row.fingerprint_key_id != crypto_active_key(ctx->crypto) ||
+	    !crypto_equal(mine, row.fingerprint, sizeof(mine)))
+		e = http_error(resp, LB_ERR_IDEMPOTENCY_KEY_REUSED, NULL,
+		    "this Idempotency-Key was already used for a different "
+		    "request");
+	else {
+		http_json(resp, row.status);
+		buf_puts(&resp->body, row.body);
+		secret_headers(resp, row.secret_id, 1, 1);
+		http_header(resp, "Idempotent-Replayed", "true");
+	}
+	result_free(&res);
+	return e;
+}
+
+/* Another id, after a first attempt lost to a rolled-back or expired
+ * Idempotency-Key: the same keyed statement, alone. */
+static enum lb_err
+next_id_again(struct lockbox_ctx *ctx, struct call *c, int64_t *id,
+    char created[40])
+{
+	struct store_result	 res;
+	struct stmt		 st;
+	enum lb_err		 e;
+
+	store_secret_next_id_bind(&st);
+	store_key_bind(&st, &c->key, SCOPE_LEVEL_WRITE);
+	if ((e = store_run(ctx->db, &st, &res)) == LB_OK) {
+		e = store_secret_next_id_read(&res, id, created);
+		result_free(&res);
+	}
+	stmt_free(&st);
+	return e;
+}
+
+enum lb_err
+secrets_create_finish(struct lockbox_ctx *ctx, struct http_request *req,
+    struct call *c, struct http_response *resp)
+{
+	struct create_state	*cs = c->state;
+	struct secret_insert	 ins;
+	struct secret_row	 view;
+	struct buf		 answer = { 0 };
+	enum store_conflict	 conflict;
+	unsigned char		 nonce[CRYPTO_NONCE_LEN], *ct = NULL;
+	char			 created[40];
+	enum lb_err		 e;
+	int			 key_id, again, attempt;
+
+	if ((ct = malloc(cs->in.value_len + CRYPTO_TAG_LEN)) == NULL) {
+		e = http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	e = store_secret_next_id_read(&c->res, &ins.id, created);
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (attempt > 0)
+			e = next_id_again(ctx, c, &ins.id, created);
+		if (e != LB_OK) {
+			dispatch_failed(resp, e);
+			goto out;
+		}
+		if ((e = crypto_seal(ctx->crypto, ins.id, 1, cs->in.value,
+		    cs->in.value_len, &key_id, nonce, ct)) != LB_OK) {
+			http_error(resp, LB_ERR_INTERNAL, NULL,
+			    "internal error");
+			goto out;
+		}
+		memset(&view, 0, sizeof(view));
+		view.id = ins.id;
+		view.name = cs->in.name;
+		view.provider_slug = cs->in.provider_slug;
+		view.description = cs->in.description;
+		view.metadata = cs->meta.data;
+		view.version = 1;
+		view.created_at = view.updated_at = created;
+		buf_reset(&answer);
+		render_secret(&answer, &view, NULL, 0);
+
+		ins.name = cs->in.name;
+		ins.provider_slug = cs->in.provider_slug;
+		ins.description = cs->in.description;
+		ins.metadata = cs->meta.data;
+		ins.key_id = key_id;
+		ins.nonce = nonce;
+		ins.ct = ct;
+		ins.ct_len = cs->in.value_len + CRYPTO_TAG_LEN;
+		ins.created_at = created;
+		ins.api_key_id = req->key.key_id;
+		ins.idempotency_key = req->idempotency_key;
+		ins.fingerprint = cs->fp;
+		ins.fingerprint_key_id = crypto_active_key(ctx->crypto);
+		ins.response_body = answer.data;
+		e = store_secret_insert(ctx->db, &ins, &conflict);
+		if (e == LB_OK) {
+			http_json(resp, 201);
+			buf_append(&resp->body, answer.data, answer.len);
+			secret_headers(resp, ins.id, 1, 1);
+			goto out;
+		}
+		if (e != LB_ERR_NAME_CONFLICT) {
+			dispatch_failed(resp, e);
+			goto out;
+		}
+		/* With a key, a conflict may be our own earlier attempt: its
+		 * record decides, even when the name is what collided. */
+		if (req->idempotency_key != NULL) {
+			e = replay(ctx, req, resp, cs, conflict, &again);
+			if (e != LB_OK || !again)
+				goto out;
+			continue;
+		}
+		e = name_taken(resp, &cs->in);
+		goto out;
+	}
+	e = http_error(resp, LB_ERR_IDEMPOTENCY_KEY_IN_PROGRESS, NULL,
+	    "a request with this Idempotency-Key is being processed; retry "
+	    "later");
+out:
+	free(ct);
+	buf_free(&answer);
+	return resp->err;
+}
+
+/* ---- PATCH /v1/admin/secrets/{id} ----------------------------------- */
 
 /* How many times a PATCH reads the secret again when another write got
  * in between its read and its update. */
 #define UPDATE_ATTEMPTS	8
 
-void
-secrets_update_ahead(struct lockbox_ctx *ctx, struct http_request *req)
+struct update_state {
+	struct json_object	*body;
+	struct secret_input	 in;
+	struct secret_update	 u;
+	struct buf		 set, rm;
+};
+
+static void
+update_state_free(void *p)
 {
-	by_id_ahead(ctx, req, store_secret_current_ahead);
+	struct update_state	*us = p;
+
+	if (us == NULL)
+		return;
+	json_free_wiped(us->body);
+	buf_free(&us->set);
+	buf_free(&us->rm);
+	free(us);
 }
 
-/* Checks a PATCH body into u (pointing into the tree and the buffers):
- * everything but the version and the sealed value. */
-static enum lb_err
-update_build(struct http_request *req, struct http_response *resp,
-    struct secret_update *u, struct secret_input *in,
-    struct json_object **body, struct buf *set, struct buf *rm)
+enum lb_err
+secrets_update_prepare(struct lockbox_ctx *ctx, struct http_request *req,
+    struct call *c, struct http_response *resp)
 {
-	enum lb_err	 e;
+	struct update_state	*us;
+	struct secret_update	*u;
+	enum lb_err		 e;
 
-	if ((e = validate_id(req->path_arg, &u->id, resp)) != LB_OK ||
-	    (e = validate_json_body(req, resp, 1, body)) != LB_OK ||
-	    (e = validate_patch(*body, in, resp)) != LB_OK)
+	(void)ctx;
+	if ((us = calloc(1, sizeof(*us))) == NULL)
+		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+	c->state = us;
+	c->state_free = update_state_free;
+	u = &us->u;
+	if ((e = path_id(req, &u->id, resp)) != LB_OK ||
+	    (e = validate_json_body(req, resp, 1, &us->body)) != LB_OK ||
+	    (e = validate_patch(us->body, &us->in, resp)) != LB_OK)
 		return e;
-	u->name = in->name;
-	u->set_provider = (in->has & SM_PROVIDER) != 0;
-	u->provider_slug = in->provider_slug;
-	u->set_description = (in->has & SM_DESCRIPTION) != 0;
-	u->description = in->description;
-	if (in->has & SM_METADATA) {
-		if (in->metadata == NULL)
+	u->name = us->in.name;
+	u->set_provider = (us->in.has & SM_PROVIDER) != 0;
+	u->provider_slug = us->in.provider_slug;
+	u->set_description = (us->in.has & SM_DESCRIPTION) != 0;
+	u->description = us->in.description;
+	if (us->in.has & SM_METADATA) {
+		if (us->in.metadata == NULL)
 			u->clear_metadata = 1;
 		else {
-			validate_metadata_split(in->metadata, set, rm);
-			u->metadata_set = set->data;
-			u->metadata_remove = rm->data;
+			validate_metadata_split(us->in.metadata, &us->set,
+			    &us->rm);
+			u->metadata_set = us->set.data;
+			u->metadata_remove = us->rm.data;
 		}
 	}
-	if (set->oom || rm->oom)
+	if (us->set.oom || us->rm.oom)
 		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+	/* The version it follows is read first: the sealed value binds
+	 * it. */
+	store_secret_current_bind(&c->stmt, u->id);
 	return LB_OK;
 }
 
@@ -536,144 +617,108 @@ update_seal(struct lockbox_ctx *ctx, const struct secret_input *in,
 }
 
 enum lb_err
-secrets_update(struct lockbox_ctx *ctx, struct http_request *req,
-    struct http_response *resp)
+secrets_update_finish(struct lockbox_ctx *ctx, struct http_request *req,
+    struct call *c, struct http_response *resp)
 {
-	struct json_object	*body = NULL;
-	struct secret_input	 in;
-	struct secret_update	 u;
+	struct update_state	*us = c->state;
+	struct secret_update	*u = &us->u;
 	struct secret_row	 cur, row;
-	struct store_key	 k;
-	struct buf		 set = { 0 }, rm = { 0 };
+	struct store_result	 res = { 0 };
 	unsigned char		 nonce[CRYPTO_NONCE_LEN], *ct = NULL;
-	enum lb_err		 e;
+	enum lb_err		 e = LB_OK;
 	int			 attempt;
 
-	memset(&u, 0, sizeof(u));
-	if (update_build(req, resp, &u, &in, &body, &set, &rm) != LB_OK)
-		goto out;
-	auth_store_key(ctx, req, &k);	/* checked: it passed auth_check */
-	u.key = &k;
-	if ((ct = malloc(VALUE_MAX_BYTES + CRYPTO_TAG_LEN)) == NULL) {
-		http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
-		goto out;
-	}
+	if ((ct = malloc(VALUE_MAX_BYTES + CRYPTO_TAG_LEN)) == NULL)
+		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
 	/* Read, seal for the next version, write that version unless another
 	 * write got in between; then again from the read. */
 	for (attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
-		e = store_secret_current(ctx->db, u.id, &k, &cur);
+		if (attempt > 0) {
+			result_free(&c->res);
+			e = store_secret_current(ctx->db, u->id, &c->res);
+		} else if (result_rows(&c->res) != 1)
+			e = LB_ERR_NOT_FOUND;
+		if (e == LB_OK)
+			e = store_secret_read(&c->res, 0, 1, &cur);
 		if (e == LB_OK && !validate_if_match_ok(req->if_match,
 		    cur.version))
 			e = LB_ERR_PRECONDITION_FAILED;
 		if (e == LB_OK)
-			e = update_seal(ctx, &in, &cur, &u, nonce, ct);
+			e = update_seal(ctx, &us->in, &cur, u, nonce, ct);
 		if (e != LB_OK)
 			break;
-		u.version = cur.version;
-		if ((e = store_secret_update(ctx->db, &u, &row)) !=
+		u->version = cur.version;
+		if ((e = store_secret_update(ctx->db, u, &res)) !=
 		    LB_ERR_PRECONDITION_FAILED)
 			break;
 	}
-	switch (e) {
-	case LB_OK:
+	if (e == LB_OK && store_secret_read(&res, 0, 0, &row) == LB_OK) {
 		http_json(resp, 200);
 		render_secret(&resp->body, &row, NULL, 0);
-		secret_headers(resp, u.id, row.version, 0);
-		break;
-	case LB_ERR_NOT_FOUND:
-		http_error(resp, e, NULL, "no secret with id %" PRId64, u.id);
-		break;
-	case LB_ERR_PRECONDITION_FAILED:
-		http_error(resp, e, NULL, attempt < UPDATE_ATTEMPTS ?
-		    "If-Match does not match the secret's current version" :
-		    "the secret kept changing while this PATCH was applied; "
-		    "retry");
-		break;
-	case LB_ERR_INVALID_FIELD:
-		http_error(resp, e, "metadata", "metadata may have at most %d "
-		    "members after the merge", METADATA_MAX_MEMBERS);
-		break;
-	case LB_ERR_NAME_CONFLICT:
-		http_error(resp, e, "name", "another secret already has this "
-		    "name for this provider_slug");
-		break;
-	default:
-		store_failed(resp, e);
-		break;
-	}
-out:
-	if (ct != NULL) {
-		explicit_bzero(ct, VALUE_MAX_BYTES + CRYPTO_TAG_LEN);
-		free(ct);
-	}
-	buf_free(&set);
-	buf_free(&rm);
-	json_free_wiped(body);
+		secret_headers(resp, u->id, row.version, 0);
+	} else if (e == LB_ERR_PRECONDITION_FAILED &&
+	    attempt == UPDATE_ATTEMPTS)
+		http_error(resp, e, NULL, "the secret kept changing while this "
+		    "PATCH was applied; retry");
+	else
+		secret_error(resp, e, u->id);
+	result_free(&res);
+	explicit_bzero(ct, VALUE_MAX_BYTES + CRYPTO_TAG_LEN);
+	free(ct);
 	return resp->err;
 }
 
-/* ---- delete --------------------------------------------------------- */
+/* ---- DELETE /v1/admin/secrets/{id} ---------------------------------- */
 
-/* Whether a write may go ahead with the key lookup: the request passes
- * every check that needs no database (store.h: the statement itself
- * refuses a key that may not write). */
-static int
-may_go_ahead(struct lockbox_ctx *ctx, struct http_request *req,
-    struct store_key *k)
-{
-	return auth_store_key(ctx, req, k) && router_params_ok(req);
-}
+struct delete_state {
+	int64_t		 id;
+	int		 conditional;	/* If-Match named versions */
+};
 
-/* Reports, once the request is admitted, what validation found before. */
-static enum lb_err
-report(struct http_response *resp, const struct http_response *found)
+enum lb_err
+secrets_delete_prepare(struct lockbox_ctx *ctx, struct http_request *req,
+    struct call *c, struct http_response *resp)
 {
-	return http_error(resp, found->err, found->err_field[0] ?
-	    found->err_field : NULL, "%s", found->err_message);
+	struct delete_state	*ds;
+	struct buf		 ifm = { 0 };
+	enum lb_err		 e;
+	int64_t			 id;
+
+	(void)ctx;
+	if ((e = path_id(req, &id, resp)) != LB_OK)
+		return e;
+	if ((ds = calloc(1, sizeof(*ds))) == NULL)
+		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+	c->state = ds;
+	c->state_free = free;
+	ds->id = id;
+	ds->conditional = validate_if_match(req->if_match, &ifm);
+	/* The delete itself goes with the key lookup (keyed: it deletes
+	 * nothing for a key that may not write); if its connection breaks,
+	 * the secret being gone is what the client asked for. */
+	store_secret_delete_bind(&c->stmt, id, ds->conditional ? ifm.data :
+	    NULL);
+	e = ifm.oom ? http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory") :
+	    LB_OK;
+	buf_free(&ifm);
+	store_secret_exists_bind(&c->probe, id);
+	c->probe_row_means_done = 0;
+	return e;
 }
 
 enum lb_err
-secrets_delete(struct lockbox_ctx *ctx, struct http_request *req,
-    struct http_response *resp)
+secrets_delete_finish(struct lockbox_ctx *ctx, struct http_request *req,
+    struct call *c, struct http_response *resp)
 {
-	struct http_response	 found;
-	struct store_key	 k;
-	struct buf		 ifm = { 0 };
-	const char		*im;
-	enum lb_err		 e;
-	int64_t			 id = 0;
+	const struct delete_state *ds = c->state;
 
-	memset(&found, 0, sizeof(found));
-	im = validate_if_match(req->if_match, &ifm) ? ifm.data : NULL;
-	e = validate_id(req->path_arg, &id, &found);
-	if (e == LB_OK && ifm.oom)
-		e = http_error(&found, LB_ERR_INTERNAL, NULL, "out of memory");
-	if (e == LB_OK && may_go_ahead(ctx, req, &k))
-		store_secret_delete_ahead(ctx->db, id, im, &k);
-	if (router_admit(ctx, req, resp) != LB_OK)
-		goto out;
-	auth_store_key(ctx, req, &k);	/* checked: it passed auth_check */
-	if (e != LB_OK) {
-		report(resp, &found);
-		goto out;
-	}
-	switch ((e = store_secret_delete(ctx->db, id, im, &k))) {
-	case LB_OK:
+	(void)req;
+	if (c->resolved || result_rows(&c->res) == 1) {
 		resp->status = 204;
-		break;
-	case LB_ERR_NOT_FOUND:
-		http_error(resp, e, NULL, "no secret with id %" PRId64, id);
-		break;
-	case LB_ERR_PRECONDITION_FAILED:
-		http_error(resp, e, NULL, "If-Match does not match the "
-		    "secret's current version");
-		break;
-	default:
-		store_failed(resp, e);
-		break;
+		return LB_OK;
 	}
-out:
-	http_response_free(&found);
-	buf_free(&ifm);
-	return resp->err;
+	/* Nothing deleted for an accepted key: without a condition, there
+	 * was no such secret; with one, ask which. */
+	return secret_error(resp, ds->conditional ?
+	    store_secret_delete_why(ctx->db, ds->id) : LB_ERR_NOT_FOUND, ds->id);
 }

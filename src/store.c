@@ -1,19 +1,24 @@
+/* The database layer: connections, statements run alone or in a
+ * pipeline, and results that own their memory. */
 #include "autoconfig.h"
 
-#include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
 #include "dbconn.h"
 #include "hex.h"
 #include "log.h"
-#include "sql_queries.h"
-#include "store.h"
 #include "store_impl.h"
+
+/* A bytea value decoded from a result, freed with it. */
+struct store_blob {
+	struct store_blob	*next;
+	size_t			 len;
+	unsigned char		 data[];
+};
 
 struct store *
 store_new(const char *conninfo, int prepare)
@@ -26,7 +31,6 @@ store_new(const char *conninfo, int prepare)
 	s->prepare = prepare;
 	s->verify_full = dbconn_verify_full(conninfo, getenv("PGSSLMODE"),
 	    getenv("PGSSLROOTCERT"));
-	s->ahead.q = SQL__COUNT;
 	return s;
 }
 
@@ -38,46 +42,19 @@ store_disconnect(struct store *s)
 	memset(s->prepared, 0, sizeof(s->prepared));
 }
 
-static void
-release_held(struct store *s)
-{
-	PQclear(s->held);
-	s->held = NULL;
-}
-
-static void
-ahead_drop(struct store *s)
-{
-	if (s->ahead.copy != NULL)
-		explicit_bzero(s->ahead.copy, s->ahead.copylen);
-	free(s->ahead.copy);
-	s->ahead.copy = NULL;
-	s->ahead.copylen = 0;
-	memset(s->ahead.val, 0, sizeof(s->ahead.val));
-	PQclear(s->ahead.res);
-	s->ahead.res = NULL;
-	s->ahead.q = SQL__COUNT;
-	s->ahead.n = 0;
-	s->ahead.write = 0;
-	s->ahead.unknown = 0;
-}
-
-void
-store_request_done(struct store *s)
-{
-	ahead_drop(s);
-}
-
 void
 store_free(struct store *s)
 {
 	if (s == NULL)
 		return;
-	release_held(s);
-	ahead_drop(s);
 	store_disconnect(s);
-	free(s->ct);
 	free(s);
+}
+
+int
+store_connected(const struct store *s)
+{
+	return s->conn != NULL && PQstatus(s->conn) == CONNECTION_OK;
 }
 
 const char *
@@ -87,9 +64,27 @@ store_sqlstate(const struct store *s)
 }
 
 const char *
+store_constraint(const struct store *s)
+{
+	return s->constraint;
+}
+
+const char *
 store_error(const struct store *s)
 {
 	return s->errmsg;
+}
+
+long
+store_round_trips(const struct store *s)
+{
+	return s->round_trips;
+}
+
+int
+store_maybe_done(const struct store *s)
+{
+	return s->maybe_done;
 }
 
 /* libpq messages end in a newline and may span lines; keep one line. */
@@ -105,6 +100,7 @@ save_error(struct store *s, const char *msg)
 	while (i > 0 && s->errmsg[i - 1] == ' ')
 		s->errmsg[--i] = '\0';
 }
+
 
 /* Server notices ("terminating connection because of ...") go to the log
  * as JSON lines, not raw to stderr. */
@@ -122,6 +118,7 @@ notice(void *arg, const char *msg)
 			line[i] = ' ';
 	log_msg(LOG_LVL_WARN, "database notice: %s", line);
 }
+
 
 static const char *const kw_plain[] = {
 	"connect_timeout", "fallback_application_name", "client_encoding",
@@ -172,6 +169,7 @@ store_connect(struct store *s)
 	return LB_OK;
 }
 
+
 /* Connection-level SQLSTATE classes: the server is going away or not
  * accepting work, which is "unavailable" rather than a bug. */
 static int
@@ -181,8 +179,9 @@ sqlstate_unavailable(const char *st)
 	    strncmp(st, "53", 2) == 0;
 }
 
-enum lb_err
-store_result_check(struct store *s, PGresult *r)
+
+static enum lb_err
+result_check(struct store *s, PGresult *r)
 {
 	ExecStatusType	 st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	const char	*code;
@@ -206,6 +205,7 @@ store_result_check(struct store *s, PGresult *r)
 	return LB_ERR_INTERNAL;
 }
 
+
 /* Sent unnamed and planned at each execution: statements marked
  * "plan: each", and every statement when prepare is off. */
 static int
@@ -213,6 +213,7 @@ unnamed(const struct store *s, enum sql_query q)
 {
 	return sql_queries[q].plan_each || !s->prepare;
 }
+
 
 /* The name statement q is prepared under on a connection: built once,
  * not at every execution. */
@@ -227,22 +228,6 @@ stmt_name(enum sql_query q)
 	return names[q];
 }
 
-static int
-sendable(const struct store *s, enum sql_query q)
-{
-	return unnamed(s, q) || s->prepared[q];
-}
-
-static int
-send_query(struct store *s, enum sql_query q, int n,
-    const char *const *vals, const int *lens, const int *fmts)
-{
-	if (unnamed(s, q))
-		return PQsendQueryParams(s->conn, sql_queries[q].text, n, NULL,
-		    vals, lens, fmts, 0);
-	return PQsendQueryPrepared(s->conn, stmt_name(q), n, vals, lens,
-	    fmts, 0);
-}
 
 /* The first result of the next statement in the pipeline, the rest of its
  * results read and dropped; NULL when the connection failed. */
@@ -263,16 +248,6 @@ next_result(struct store *s)
 	return r;
 }
 
-/* Whether the server answered with an error of its own (a SQLSTATE),
- * which it does only for a statement it did not complete. */
-static int
-server_refused(const PGresult *r)
-{
-	const char	*st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-
-	return r != NULL && PQresultStatus(r) == PGRES_FATAL_ERROR &&
-	    st != NULL && st[0] != '\0';
-}
 
 /* Whether a write whose result is r (not a success) may still have
  * committed: yes when the connection went (libpq's own error, no
@@ -289,197 +264,188 @@ may_have_committed(const PGresult *r)
 	return st == NULL || st[0] == '\0' || sqlstate_unavailable(st);
 }
 
-/* Statement q (text parameters) and the queued statement in one round
- * trip. LB_OK with q's result in *res, the queued answer kept; anything
- * else (not prepared yet, an error, a broken connection) leaves q to the
- * usual path, which reports or retries as it does alone. A queued read is
- * then dropped; a queued write is dropped when it surely had no effect
- * (never sent, or refused by the server), else kept as unknown. */
+
+/* ---- results ------------------------------------------------------- */
+
+void
+result_free(struct store_result *res)
+{
+	struct store_blob	*b, *next;
+
+	PQclear(res->pg);
+	res->pg = NULL;
+	for (b = res->blobs; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	res->blobs = NULL;
+}
+
+int
+result_rows(const struct store_result *res)
+{
+	return res->pg != NULL ? PQntuples(res->pg) : 0;
+}
+
+long
+result_changed(const struct store_result *res)
+{
+	return res->pg != NULL ? atol(PQcmdTuples(res->pg)) : 0;
+}
+
+int
+result_col(const struct store_result *res, const char *name)
+{
+	return res->pg != NULL ? PQfnumber(res->pg, name) : -1;
+}
+
+const char *
+result_text(const struct store_result *res, int row, int col)
+{
+	if (col < 0 || PQgetisnull(res->pg, row, col))
+		return NULL;
+	return PQgetvalue(res->pg, row, col);
+}
+
+int64_t
+result_i64(const struct store_result *res, int row, int col)
+{
+	const char	*v = result_text(res, row, col);
+
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
+int
+result_bool(const struct store_result *res, int row, int col)
+{
+	const char	*v = result_text(res, row, col);
+
+	return v != NULL && v[0] == 't';
+}
+
+int
+result_bytes(const struct store_result *res, int row, int col,
+    unsigned char *out, size_t n)
+{
+	const char	*v = result_text(res, row, col);
+
+	/* Hex output format: "\x0a1b...". */
+	if (v == NULL || (size_t)PQgetlength(res->pg, row, col) != 2 + 2 * n ||
+	    v[0] != '\\' || v[1] != 'x')
+		return -1;
+	return hex_decode(out, v + 2, 2 * n) == (long)n ? 0 : -1;
+}
+
+int
+result_blob(struct store_result *res, int row, int col,
+    const unsigned char **p, size_t *n)
+{
+	struct store_blob	*b;
+	const char		*v = result_text(res, row, col);
+	size_t			 hexlen;
+
+	if (v == NULL)
+		return -1;
+	hexlen = (size_t)PQgetlength(res->pg, row, col);
+	if (hexlen < 2 || v[0] != '\\' || v[1] != 'x' || hexlen % 2 != 0)
+		return -1;
+	if ((b = malloc(sizeof(*b) + (hexlen - 2) / 2)) == NULL)
+		return -1;
+	b->len = (hexlen - 2) / 2;
+	if (hex_decode(b->data, v + 2, hexlen - 2) != (long)b->len) {
+		free(b);
+		return -1;
+	}
+	b->next = res->blobs;
+	res->blobs = b;
+	*p = b->data;
+	*n = b->len;
+	return 0;
+}
+
+/* ---- running statements -------------------------------------------- */
+
+/* Prepares q on the connection, once. */
 static enum lb_err
-exec_with_ahead(struct store *s, enum sql_query q, int n,
-    const char *const *vals, PGresult **res)
+ensure_prepared(struct store *s, enum sql_query q)
 {
-	struct ahead	*a = &s->ahead;
-	PGresult	*mine = NULL, *theirs = NULL, *sync = NULL;
-	int		 sent = 0, ok;
+	PGresult	*r;
+	enum lb_err	 e;
 
-	/* A connection that died while idle (a restart) is left before a
-	 * write rides on it: the lookup then reconnects, and the handler
-	 * sends its write alone, rather than resolve one that never ran. A
-	 * server going away says so first, in a notice, before it closes
-	 * (PQisBusy parses what PQconsumeInput read). */
-	if (s->conn != NULL && a->write) {
-		s->noticed = 0;
-		if (!PQconsumeInput(s->conn) || PQisBusy(s->conn) ||
-		    s->noticed || PQstatus(s->conn) != CONNECTION_OK)
-			store_disconnect(s);
-	}
-	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK ||
-	    !sendable(s, q) || !sendable(s, a->q) ||
-	    !PQenterPipelineMode(s->conn)) {
-		ahead_drop(s);
-		return LB_ERR_INTERNAL;
-	}
-	ok = send_query(s, q, n, vals, NULL, NULL) &&
-	    (sent = send_query(s, a->q, a->n, (const char *const *)a->val,
-	    a->len, a->fmt)) &&
-	    PQpipelineSync(s->conn) &&
-	    (mine = next_result(s)) != NULL &&
-	    (theirs = next_result(s)) != NULL &&
-	    (sync = PQgetResult(s->conn)) != NULL &&
-	    PQresultStatus(sync) == PGRES_PIPELINE_SYNC &&
-	    PQexitPipelineMode(s->conn);
-	PQclear(sync);
-	if (!ok) {
-		/* Whatever state the pipeline was left in, a new connection
-		 * starts clean. */
-		store_disconnect(s);
-		/* The server skips the rest of a pipeline after an error:
-		 * a lookup it answered with one means the write never ran. */
-		if (a->write && sent && !server_refused(mine) &&
-		    (theirs == NULL || may_have_committed(theirs))) {
-			PQclear(a->res);
-			a->res = NULL;
-			a->unknown = 1;
-		} else
-			ahead_drop(s);
-		PQclear(mine);
-		PQclear(theirs);
-		return LB_ERR_DATABASE_UNAVAILABLE;
-	}
-	if (PQresultStatus(theirs) == PGRES_TUPLES_OK ||
-	    PQresultStatus(theirs) == PGRES_COMMAND_OK) {
-		a->res = theirs;
-		theirs = NULL;
-	} else if (a->write && may_have_committed(theirs)) {
-		a->unknown = 1;
-	} else
-		ahead_drop(s);
-	PQclear(theirs);
-	if (PQresultStatus(mine) != PGRES_TUPLES_OK &&
-	    PQresultStatus(mine) != PGRES_COMMAND_OK) {
-		PQclear(mine);
-		return LB_ERR_INTERNAL;
-	}
-	s->sqlstate[0] = '\0';
-	*res = mine;
-	return LB_OK;
-}
-
-/* Whether q with these parameters is the queued statement. */
-static int
-ahead_is(const struct store *s, enum sql_query q, int n,
-    const char *const *vals, const int *lens, const int *fmts)
-{
-	const struct ahead	*a = &s->ahead;
-	size_t			 len;
-	int			 i, fmt;
-
-	if (a->q != q || a->n != n)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (vals[i] == NULL || a->val[i] == NULL) {
-			if (vals[i] != a->val[i])
-				return 0;
-			continue;
-		}
-		fmt = fmts ? fmts[i] : 0;
-		len = fmt ? (size_t)lens[i] : strlen(vals[i]);
-		if (fmt != a->fmt[i] || len != (size_t)a->len[i] ||
-		    memcmp(vals[i], a->val[i], len) != 0)
-			return 0;
-	}
-	return 1;
-}
-
-/* The queued statement's answer, when q with these parameters is that
- * statement. -1 (nothing may run) when a write went out and is not what
- * is asked for: a handler that asks for anything else first is a bug,
- * and running it could do the write twice. */
-static int
-ahead_take(struct store *s, enum sql_query q, int n,
-    const char *const *vals, const int *lens, const int *fmts,
-    PGresult **res)
-{
-	int	 rc = 0;
-
-	if (ahead_is(s, q, n, vals, lens, fmts)) {
-		if (s->ahead.unknown) {
-			save_error(s, "the connection broke during the write");
-			rc = -1;
-		} else {
-			*res = s->ahead.res;
-			s->ahead.res = NULL;
-			rc = 1;
-		}
-	} else if (s->ahead.unknown && sql_queries[q].retry) {
-		/* Kept for its owner; the key lookup and the resolving
-		 * reads ("retry: yes") run meanwhile, nothing else. */
-		return 0;
-	} else if (s->ahead.write) {
-		log_msg(LOG_LVL_ERROR, "statement %s asked for while %s "
-		    "sent ahead is unanswered", sql_queries[q].name,
-		    sql_queries[s->ahead.q].name);
-		save_error(s, "a write sent ahead was not taken");
-		rc = -2;
-	}
-	ahead_drop(s);
-	return rc;
-}
-
-/* Runs statement q. On LB_OK *res holds the result (caller clears it).
- * On failure nothing is returned; store_sqlstate tells why. */
-enum lb_err
-store_exec(struct store *s, enum sql_query q, int n,
-    const char *const *vals, const int *lens, const int *fmts,
-    PGresult **res)
-{
-	const struct sql_query_def	*d = &sql_queries[q];
-	PGresult			*r = NULL;
-	enum lb_err			 e = LB_ERR_INTERNAL;
-	const char			*name = stmt_name(q);
-	int				 attempt;
-
-	*res = NULL;
-	s->maybe_done = 0;
-	release_held(s);
-	if (s->ahead.res != NULL || s->ahead.unknown) {
-		switch (ahead_take(s, q, n, vals, lens, fmts, res)) {
-		case 1:
-			return LB_OK;
-		case -1:
-			s->sqlstate[0] = '\0';
-			s->maybe_done = 1;
-			return LB_ERR_DATABASE_UNAVAILABLE;
-		case -2:
-			return LB_ERR_INTERNAL;
-		}
-	} else if (s->ahead.q != SQL__COUNT && lens == NULL && fmts == NULL &&
-	    exec_with_ahead(s, q, n, vals, res) == LB_OK)
+	if (unnamed(s, q) || s->prepared[q])
 		return LB_OK;
-	if (!s->ahead.unknown)
-		ahead_drop(s);
+	s->round_trips++;
+	r = PQprepare(s->conn, stmt_name(q), sql_queries[q].text,
+	    sql_queries[q].nparams, NULL);
+	e = result_check(s, r);
+	PQclear(r);
+	if (e == LB_OK)
+		s->prepared[q] = 1;
+	return e;
+}
+
+/* The statement's parameters, checked: a statement bound with another
+ * count than its text uses is a bug, never sent. */
+static int
+params_of(struct store *s, const struct stmt *st, const char **vals,
+    int *lens, int *fmts)
+{
+	if (!stmt_ok(st)) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "statement %s bound "
+		    "with %d of its %d parameters", stmt_bound(st) ?
+		    sql_queries[st->q].name : "(none)", st->n,
+		    stmt_bound(st) ? sql_queries[st->q].nparams : 0);
+		s->sqlstate[0] = '\0';
+		log_msg(LOG_LVL_ERROR, "%s", s->errmsg);
+		return -1;
+	}
+	stmt_params(st, vals, lens, fmts);
+	return 0;
+}
+
+static void
+log_failure(struct store *s, enum sql_query q, enum lb_err e)
+{
+	/* Unique violations are answers (409), not failures. */
+	if (e == LB_ERR_INTERNAL && strcmp(s->sqlstate, "23505") == 0)
+		return;
+	if (e == LB_ERR_INTERNAL)
+		log_msg(LOG_LVL_ERROR, "statement %s failed: SQLSTATE %s: %s",
+		    sql_queries[q].name, s->sqlstate, s->errmsg);
+	else
+		log_msg(LOG_LVL_WARN, "statement %s: database unavailable: %s",
+		    sql_queries[q].name, s->errmsg);
+}
+
+enum lb_err
+store_run(struct store *s, const struct stmt *st, struct store_result *res)
+{
+	const char	*vals[STMT_MAX_PARAMS];
+	int		 lens[STMT_MAX_PARAMS], fmts[STMT_MAX_PARAMS];
+	PGresult	*r = NULL;
+	enum lb_err	 e = LB_ERR_INTERNAL;
+	int		 attempt;
+
+	memset(res, 0, sizeof(*res));
+	s->maybe_done = 0;
+	if (params_of(s, st, vals, lens, fmts) < 0)
+		return LB_ERR_INTERNAL;
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((e = store_connect(s)) != LB_OK)
 			return e;
-		if (unnamed(s, q)) {
-			s->maybe_done = 1;
-			r = PQexecParams(s->conn, d->text, n, NULL, vals, lens,
-			    fmts, 0);
-		} else {
-			if (!s->prepared[q]) {
-				r = PQprepare(s->conn, name, d->text, n, NULL);
-				if ((e = store_result_check(s, r)) != LB_OK)
-					goto failed;
-				PQclear(r);
-				s->prepared[q] = 1;
-			}
-			s->maybe_done = 1;
-			r = PQexecPrepared(s->conn, name, n, vals, lens, fmts,
-			    0);
-		}
-		if ((e = store_result_check(s, r)) == LB_OK) {
-			*res = r;
+		if ((e = ensure_prepared(s, st->q)) != LB_OK)
+			goto failed;
+		s->maybe_done = 1;
+		s->round_trips++;
+		if (unnamed(s, st->q))
+			r = PQexecParams(s->conn, sql_queries[st->q].text, st->n,
+			    NULL, vals, lens, fmts, 0);
+		else
+			r = PQexecPrepared(s->conn, stmt_name(st->q), st->n, vals,
+			    lens, fmts, 0);
+		if ((e = result_check(s, r)) == LB_OK) {
+			res->pg = r;
+			s->maybe_done = 0;
 			return LB_OK;
 		}
 		if (!may_have_committed(r))
@@ -492,18 +458,10 @@ failed:
 		/* A connection that died while idle (a database restart)
 		 * is found only when used: a read may go again, once. */
 		store_disconnect(s);
-		if (!d->retry)
+		if (!sql_queries[st->q].retry)
 			break;
 	}
-	/* Unique violations are answers (409), not failures. */
-	if (e == LB_ERR_INTERNAL && strcmp(s->sqlstate, "23505") == 0)
-		return e;
-	if (e == LB_ERR_INTERNAL)
-		log_msg(LOG_LVL_ERROR, "statement %s failed: SQLSTATE %s: %s",
-		    d->name, s->sqlstate, s->errmsg);
-	else
-		log_msg(LOG_LVL_WARN, "statement %s: database unavailable: %s",
-		    d->name, s->errmsg);
+	log_failure(s, st->q, e);
 	return e;
 }
 
@@ -513,19 +471,16 @@ failed:
  * false. */
 #define RESOLVE_MS	60000
 
-/* Statement q, re-sent (reconnecting) while the database is out of
- * reach, for up to RESOLVE_MS: for a worker that must learn what a broken
- * write did before it may answer. */
 enum lb_err
-store_exec_patiently(struct store *s, enum sql_query q, int n,
-    const char *const *vals, PGresult **res)
+store_run_patiently(struct store *s, const struct stmt *st,
+    struct store_result *res)
 {
 	struct timespec	 pause;
 	int64_t		 waited = 0, step = 10;
 	enum lb_err	 e;
 
 	for (;;) {
-		e = store_exec(s, q, n, vals, NULL, NULL, res);
+		e = store_run(s, st, res);
 		if (e != LB_ERR_DATABASE_UNAVAILABLE || waited >= RESOLVE_MS)
 			return e;
 		/* Soon at first: the database is often back within a
@@ -539,119 +494,168 @@ store_exec_patiently(struct store *s, enum sql_query q, int n,
 	}
 }
 
-int
-store_connected(const struct store *s)
+/* A connection that died while idle (a restart) is left before anything
+ * rides on it: a write sent on it could only be "lost", where on a new
+ * connection it surely runs. A server going away says so first, in a
+ * notice, before it closes (PQisBusy parses what PQconsumeInput read). */
+static void
+drop_if_dead(struct store *s)
 {
-	return s->conn != NULL && PQstatus(s->conn) == CONNECTION_OK;
+	if (s->conn == NULL)
+		return;
+	s->noticed = 0;
+	if (!PQconsumeInput(s->conn) || PQisBusy(s->conn) || s->noticed ||
+	    PQstatus(s->conn) != CONNECTION_OK)
+		store_disconnect(s);
+}
+
+/* One try of a pipeline. */
+static enum lb_err
+pipeline_once(struct store *s, const struct stmt *const *st, int n,
+    struct store_result *res, enum store_outcome *out)
+{
+	const char	*vals[STMT_MAX_PARAMS];
+	int		 lens[STMT_MAX_PARAMS], fmts[STMT_MAX_PARAMS];
+	PGresult	*r, *sync = NULL;
+	enum lb_err	 e = LB_OK, ei;
+	int		 i, sent = 0, ok;
+
+	for (i = 0; i < n; i++) {
+		out[i] = STORE_FAILED;
+		memset(&res[i], 0, sizeof(res[i]));
+	}
+	drop_if_dead(s);
+	if ((e = store_connect(s)) != LB_OK)
+		return e;
+	for (i = 0; i < n; i++)
+		if ((e = ensure_prepared(s, st[i]->q)) != LB_OK)
+			return e;
+	if (!PQenterPipelineMode(s->conn))
+		goto broken;
+	s->round_trips++;
+	for (sent = 0; sent < n; sent++) {
+		if (params_of(s, st[sent], vals, lens, fmts) < 0)
+			break;
+		ok = unnamed(s, st[sent]->q) ?
+		    PQsendQueryParams(s->conn, sql_queries[st[sent]->q].text,
+		    st[sent]->n, NULL, vals, lens, fmts, 0) :
+		    PQsendQueryPrepared(s->conn, stmt_name(st[sent]->q),
+		    st[sent]->n, vals, lens, fmts, 0);
+		if (!ok)
+			break;
+	}
+	i = 0;
+	if (!PQpipelineSync(s->conn))
+		goto lost;
+	/* The server skips the rest of a pipeline after an error. */
+	for (i = 0; i < sent; i++) {
+		if ((r = next_result(s)) == NULL)
+			goto lost;
+		if ((ei = result_check(s, r)) == LB_OK) {
+			out[i] = STORE_DONE;
+			res[i].pg = r;
+			continue;
+		}
+		out[i] = PQresultStatus(r) != PGRES_PIPELINE_ABORTED &&
+		    may_have_committed(r) ? STORE_LOST : STORE_FAILED;
+		if (e == LB_OK) {
+			e = ei;
+			log_failure(s, st[i]->q, ei);
+		}
+		PQclear(r);
+	}
+	if ((sync = PQgetResult(s->conn)) == NULL ||
+	    PQresultStatus(sync) != PGRES_PIPELINE_SYNC ||
+	    !PQexitPipelineMode(s->conn)) {
+		PQclear(sync);
+		goto broken;
+	}
+	PQclear(sync);
+	if (sent < n && e == LB_OK)
+		e = LB_ERR_INTERNAL;
+	return e;
+lost:
+	for (; i < sent; i++)
+		out[i] = STORE_LOST;
+broken:
+	/* Whatever state the pipeline was left in, a new connection starts
+	 * clean. */
+	save_error(s, PQerrorMessage(s->conn));
+	s->sqlstate[0] = '\0';
+	store_disconnect(s);
+	return LB_ERR_DATABASE_UNAVAILABLE;
+}
+
+enum lb_err
+store_pipeline(struct store *s, const struct stmt *const *st, int n,
+    struct store_result *res, enum store_outcome *out)
+{
+	enum lb_err	 e;
+	int		 i, reads = 1;
+
+	e = pipeline_once(s, st, n, res, out);
+	if (e != LB_ERR_DATABASE_UNAVAILABLE)
+		return e;
+	/* Reads lost with the connection go again, once, on a new one. */
+	for (i = 0; i < n; i++)
+		if (out[i] == STORE_LOST && !sql_queries[st[i]->q].retry)
+			reads = 0;
+	if (!reads)
+		return e;
+	for (i = 0; i < n; i++)
+		result_free(&res[i]);
+	store_disconnect(s);
+	return pipeline_once(s, st, n, res, out);
 }
 
 enum lb_err
 store_ping(struct store *s)
 {
-	PGresult	*r;
-	enum lb_err	 e;
+	struct store_result	 res;
+	struct stmt		 st;
 
-	if ((e = store_exec(s, SQL_PING, 0, NULL, NULL, NULL, &r)) != LB_OK)
+	stmt_init(&st, SQL_PING);
+	if (store_run(s, &st, &res) != LB_OK)
 		return LB_ERR_DATABASE_UNAVAILABLE;
-	PQclear(r);
+	result_free(&res);
 	return LB_OK;
 }
 
-/* Decodes a bytea column in hex output format ("\x0a1b...") of exactly
- * n bytes. */
-int
-store_bytea_get(const PGresult *r, int row, int col, unsigned char *out, size_t n)
-{
-	const char	*v = PQgetvalue(r, row, col);
-
-	if ((size_t)PQgetlength(r, row, col) != 2 + 2 * n ||
-	    v[0] != '\\' || v[1] != 'x')
-		return -1;
-	return hex_decode(out, v + 2, 2 * n) == (long)n ? 0 : -1;
-}
-
-/* Runs SQL text with the simple protocol (several statements allowed). */
 enum lb_err
 store_exec_script(struct store *s, const char *sql)
 {
-	PGresult	*r = PQexec(s->conn, sql);
-	enum lb_err	 e = store_result_check(s, r);
+	PGresult	*r;
+	enum lb_err	 e;
 
+	s->round_trips++;
+	r = PQexec(s->conn, sql);
+	e = result_check(s, r);
 	PQclear(r);
 	return e;
 }
 
-/* Keeps r alive for the rows that point into it. */
-void
-store_hold(struct store *s, PGresult *r)
+enum lb_err
+store_run_simple(struct store *s, const struct stmt *st)
 {
-	release_held(s);
-	s->held = r;
+	struct store_result	 res;
+	enum lb_err		 e;
+
+	if ((e = store_run(s, st, &res)) == LB_OK)
+		result_free(&res);
+	return e;
 }
 
-/* Queues statement q to go with the next statement. A read whose
- * parameters cannot be copied is simply not read ahead; a write that
- * cannot be queued is sent by its handler alone, after the key. */
-void
-store_queue_ahead(struct store *s, enum sql_query q, int n,
-    const char *const *vals, const int *lens, const int *fmts, int write)
+enum lb_err
+store_run_count(struct store *s, const struct stmt *st, const char *col,
+    long *n)
 {
-	struct ahead	*a = &s->ahead;
-	size_t		 off = 0;
-	int		 i;
+	struct store_result	 res;
+	enum lb_err		 e;
 
-	ahead_drop(s);
-	if (n > AHEAD_PARAMS)
-		return;
-	for (i = 0; i < n; i++) {
-		a->fmt[i] = fmts ? fmts[i] : 0;
-		a->len[i] = vals[i] == NULL ? 0 : a->fmt[i] ? lens[i] :
-		    (int)strlen(vals[i]);
-		a->copylen += (size_t)a->len[i] + 1;
-	}
-	if ((a->copy = malloc(a->copylen + 1)) == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		if (vals[i] == NULL)
-			continue;
-		a->val[i] = a->copy + off;
-		memcpy(a->val[i], vals[i], (size_t)a->len[i]);
-		a->val[i][a->len[i]] = '\0';
-		off += (size_t)a->len[i] + 1;
-	}
-	a->n = n;
-	a->q = q;
-	a->write = write;
-}
-
-
-void
-store_read_ahead(struct store *s, enum sql_query q, int n, const char *const *vals)
-{
-	store_queue_ahead(s, q, n, vals, NULL, NULL, 0);
-}
-
-/* Decodes a hex bytea column of any length into the store's buffer. */
-int
-store_bytea_any(struct store *s, const PGresult *r, int row, int col,
-    const unsigned char **out, size_t *len)
-{
-	const char	*v = PQgetvalue(r, row, col);
-	size_t		 hexlen = (size_t)PQgetlength(r, row, col), n;
-	unsigned char	*p;
-
-	if (hexlen < 2 || v[0] != '\\' || v[1] != 'x')
-		return -1;
-	n = (hexlen - 2) / 2;
-	if (n > s->ctcap) {
-		if ((p = realloc(s->ct, n)) == NULL)
-			return -1;
-		s->ct = p;
-		s->ctcap = n;
-	}
-	if (hex_decode(s->ct, v + 2, hexlen - 2) != (long)n)
-		return -1;
-	*out = s->ct;
-	*len = n;
-	return 0;
+	*n = 0;
+	if ((e = store_run(s, st, &res)) != LB_OK)
+		return e;
+	*n = (long)result_i64(&res, 0, result_col(&res, col));
+	result_free(&res);
+	return LB_OK;
 }

@@ -1,7 +1,14 @@
-/* PostgreSQL: one connection per worker, opened on first use and opened
- * again after it breaks, so that a database restart needs no lockbox
- * restart. Every statement's text is in sql/queries.sql; only parameters
- * travel separately. */
+/* PostgreSQL, for the workers: one connection per worker, opened on first
+ * use and again after it breaks, so that a database restart needs no
+ * lockbox restart. Every statement's text is in sql/queries.sql; only
+ * parameters travel separately (stmt.h builds them).
+ *
+ * This is the database layer (store.c: connections, statements, the
+ * pipeline, results that own their memory) and the statements of each
+ * thing stored: API keys (store_keys.c), secrets (store_secrets.c),
+ * idempotency records (store_idem.c), the workers' heartbeats
+ * (store_workers.c). What only lockboxctl does (migrations, rotation) is
+ * in store_admin.h. */
 #ifndef LOCKBOX_STORE_H
 #define LOCKBOX_STORE_H
 
@@ -10,9 +17,11 @@
 
 #include "crypto.h"
 #include "error.h"
-#include "http.h"
+#include "scope.h"
+#include "stmt.h"
 
 struct store;
+struct pg_result;
 
 /* Borrows conninfo (a libpq string or URI; "" uses the PG* variables).
  * With prepare, statements are prepared once per connection; without, each
@@ -21,37 +30,118 @@ struct store;
 struct store	*store_new(const char *conninfo, int prepare);
 void		 store_free(struct store *);
 
-/* The SQLSTATE of the last failed statement, or "" . */
-const char	*store_sqlstate(const struct store *);
-
 /* Whether a connection is open (it may still turn out broken). */
 int		 store_connected(const struct store *);
+
+/* About the last failed statement: its SQLSTATE ("" when the connection
+ * failed), the constraint it broke, its primary message (never its
+ * parameters). */
+const char	*store_sqlstate(const struct store *);
+const char	*store_constraint(const struct store *);
+const char	*store_error(const struct store *);
+
+/* Round trips to the server since the store was made: statements run
+ * alone, pipelines, and prepares (once per statement and connection). */
+long		 store_round_trips(const struct store *);
+
+/* ---- results ------------------------------------------------------- */
+
+struct store_blob;
+
+/* A statement's result. It owns its memory, bytea values decoded from it
+ * included, until result_free: two results, or two rows of one, can be
+ * held at once. Columns are found by the names the statement gives them. */
+struct store_result {
+	struct pg_result	*pg;
+	struct store_blob	*blobs;
+};
+
+void		 result_free(struct store_result *);
+int		 result_rows(const struct store_result *);
+/* Rows the statement changed (INSERT, UPDATE, DELETE). */
+long		 result_changed(const struct store_result *);
+/* The column named name, or -1. */
+int		 result_col(const struct store_result *, const char *name);
+/* A column's text; NULL for SQL NULL. */
+const char	*result_text(const struct store_result *, int row, int col);
+int64_t		 result_i64(const struct store_result *, int row, int col);
+int		 result_bool(const struct store_result *, int row, int col);
+/* A bytea column of exactly n bytes into out: 0, or -1. */
+int		 result_bytes(const struct store_result *, int row, int col,
+		    unsigned char *out, size_t n);
+/* A bytea column of any length, decoded into memory the result owns. */
+int		 result_blob(struct store_result *, int row, int col,
+		    const unsigned char **p, size_t *n);
+
+/* ---- running statements -------------------------------------------- */
+
+/* Runs one statement. LB_OK with its result in *res (for the caller to
+ * free), else LB_ERR_DATABASE_UNAVAILABLE (the connection or the server
+ * went away; a statement marked "retry: yes" was sent again once on a new
+ * connection first) or LB_ERR_INTERNAL (the server refused it:
+ * store_sqlstate says why), with nothing in *res. */
+enum lb_err	 store_run(struct store *, const struct stmt *,
+		    struct store_result *res);
+
+/* Whether the last failed statement may still have taken effect: it was
+ * sent and the connection broke before its answer. */
+int		 store_maybe_done(const struct store *);
+
+/* store_run again and again, reconnecting, while the database is out of
+ * reach, for up to a minute: for a worker that must learn what a broken
+ * write did before it may answer. */
+enum lb_err	 store_run_patiently(struct store *, const struct stmt *,
+		    struct store_result *res);
+
+enum store_outcome {
+	STORE_DONE,	/* ran; its result is in res[i] */
+	STORE_FAILED,	/* did not take effect: not sent, refused by the
+			 * server, or skipped after an earlier error */
+	STORE_LOST,	/* sent, and the connection broke before its
+			 * answer: it may have taken effect */
+};
+
+/* Sends statements 0..n-1 in one round trip (libpq pipeline mode) and
+ * reads every answer: out[i] says what became of each. LB_OK when all
+ * are DONE; else LB_ERR_DATABASE_UNAVAILABLE or LB_ERR_INTERNAL as for
+ * store_run (the first failure's SQLSTATE is kept). A connection that
+ * died while idle is replaced before anything is sent; when nothing but
+ * reads ("retry: yes") is lost, they go once more on a new connection. */
+enum lb_err	 store_pipeline(struct store *, const struct stmt *const *st,
+		    int n, struct store_result *res, enum store_outcome *out);
 
 /* LB_OK when the database answers, else LB_ERR_DATABASE_UNAVAILABLE. */
 enum lb_err	 store_ping(struct store *);
 
-/* The request's API key as the statements that check it in SQL take it:
- * its prefix, and its keyed hash under every key of the worker's ring as
- * a PostgreSQL bytea[] literal (auth.c makes both; the stored hash was
- * made under one of those keys). */
+/* ---- API keys (store_keys.c) --------------------------------------- */
+
+/* The request's API key as a keyed statement takes it (its last three
+ * parameters): its prefix, and its keyed hash under every key of the
+ * worker's ring as a PostgreSQL bytea[] literal (auth.c makes both; the
+ * stored hash was made under one of those keys). */
 struct store_key {
 	const char	*prefix;
 	const char	*hashes;
 };
+
+/* Appends the key and the level a route needs to a keyed statement. */
+void		 store_key_bind(struct stmt *, const struct store_key *,
+		    enum scope_level need);
 
 struct store_api_key {
 	int64_t		 id;
 	unsigned char	 hash[CRYPTO_HASH_LEN];
 	int		 hash_key_id;	/* 0: a pre-0.2 hash, never valid */
 	int		 hash_key_retired; /* rewrap retired hash_key_id */
-	enum http_scope	 scope;
+	enum scope_level level;
 	int		 revoked;
 };
 
-/* Finds the key with this prefix: LB_OK, LB_ERR_NOT_FOUND, or
- * LB_ERR_DATABASE_UNAVAILABLE / LB_ERR_INTERNAL. */
-enum lb_err	 store_api_key_find(struct store *, const char *prefix,
-		    struct store_api_key *);
+/* The lookup of a key by its prefix, to go first in a pipeline. */
+void		 store_api_key_find_bind(struct stmt *, const char *prefix);
+/* Reads the lookup's answer: LB_OK or LB_ERR_NOT_FOUND (k zeroed). */
+enum lb_err	 store_api_key_read(const struct store_result *,
+		    struct store_api_key *k);
 
 /* Moves key id's stored hash from old (as found) to new, made under ring
  * key key_id; nothing when the row changed meanwhile. */
@@ -59,22 +149,9 @@ enum lb_err	 store_api_key_rehash(struct store *, int64_t id,
 		    const unsigned char *old, const unsigned char *new,
 		    int key_id);
 
-/* lockboxctl's statements. */
-enum lb_err	 store_api_key_insert(struct store *, const char *name,
-		    const char *prefix, const unsigned char *hash,
-		    int hash_key_id, const char *scope, int64_t *id);
-/* Calls fn once per key with its columns as text, in id order. */
-enum lb_err	 store_api_key_list(struct store *,
-		    void (*fn)(void *, const char *const *cols), void *arg);
-enum lb_err	 store_api_key_revoke(struct store *, int64_t id);
-/* Calls fn with the id and prefix of each key, not revoked, whose hash
- * ring key key_id made; *n counts them. */
-enum lb_err	 store_api_key_hashed_with(struct store *, int key_id,
-		    void (*fn)(void *, const char *id, const char *prefix),
-		    void *arg, long *n);
+/* ---- secrets (store_secrets.c) ------------------------------------- */
 
-/* A secret as stored. Strings point into a result the store holds until
- * its next call; ct is only set by store_secret_get. */
+/* A secret as stored. Strings point into the result it was read from. */
 struct secret_row {
 	int64_t			 id;
 	const char		*name;
@@ -84,6 +161,7 @@ struct secret_row {
 	int64_t			 version;
 	const char		*created_at;	/* RFC 3339, UTC, microseconds */
 	const char		*updated_at;
+	/* The sealed value, where the statement returns it. */
 	int			 key_id;
 	enum crypto_format	 format;
 	unsigned char		 nonce[CRYPTO_NONCE_LEN];
@@ -91,27 +169,32 @@ struct secret_row {
 	size_t			 ct_len;
 };
 
-/* Read ahead: the statement store_secret_get, store_secret_list,
- * store_secret_next_id or store_secret_current would send with these
- * arguments goes out with the next statement (the API key lookup), in the
- * same round trip; that call then answers from what was read. Any other
- * statement first forgets it. Each of them checks the key itself, in SQL,
- * and reads nothing for a key that may not: a refused key learns nothing
- * of a secret, not even from the time its answer takes. */
-void		 store_secret_get_ahead(struct store *, int64_t id,
-		    const struct store_key *);
-void		 store_secret_list_ahead(struct store *,
-		    const char *provider_slug, int64_t after_id, int limit,
-		    const struct store_key *);
-void		 store_secret_next_id_ahead(struct store *,
-		    const struct store_key *);
-void		 store_secret_current_ahead(struct store *, int64_t id,
-		    const struct store_key *);
+/* Reads row i of a statement that returns secrets: the metadata columns
+ * (and, with sealed, the sealed value, decoded into memory res owns).
+ * LB_ERR_INTEGRITY when a sealed value is malformed. */
+enum lb_err	 store_secret_read(struct store_result *, int i, int sealed,
+		    struct secret_row *);
 
-/* Reserves the next secret id and reads the database clock, for a key
- * that may write (LB_ERR_NOT_FOUND for any other). */
-enum lb_err	 store_secret_next_id(struct store *, const struct store_key *,
+/* Keyed first statements (store_key_bind appends the key). */
+void		 store_secret_get_bind(struct stmt *, int64_t id);
+void		 store_secret_list_bind(struct stmt *,
+		    const char *provider_slug, int64_t after_id, int limit);
+void		 store_secret_next_id_bind(struct stmt *);
+void		 store_secret_current_bind(struct stmt *, int64_t id);
+void		 store_secret_delete_bind(struct stmt *, int64_t id,
+		    const char *if_match);
+/* What tells whether a DELETE whose connection broke took effect: the
+ * row is gone (store_secret_exists). */
+void		 store_secret_exists_bind(struct stmt *, int64_t id);
+
+/* The next id and the database's clock, from secret_next_id's answer:
+ * LB_ERR_NOT_FOUND when the key was refused. */
+enum lb_err	 store_secret_next_id_read(const struct store_result *,
 		    int64_t *id, char created_at[40]);
+
+/* A PATCH reads again after another write got in between. */
+enum lb_err	 store_secret_current(struct store *, int64_t id,
+		    struct store_result *);
 
 struct secret_insert {
 	int64_t			 id;
@@ -137,41 +220,10 @@ enum store_conflict { CONFLICT_NONE, CONFLICT_NAME, CONFLICT_IDEMPOTENCY };
 
 /* Inserts a secret (and its idempotency record). A unique violation is
  * LB_ERR_NAME_CONFLICT with *conflict saying which constraint;
- * LB_ERR_KEY_RETIRED when the value was sealed with a retired key. */
+ * LB_ERR_KEY_RETIRED when the value was sealed with a retired key. A
+ * connection that broke is resolved: 201 means stored, 503 no effect. */
 enum lb_err	 store_secret_insert(struct store *,
 		    const struct secret_insert *, enum store_conflict *conflict);
-
-struct idempotency_row {
-	unsigned char	 fingerprint[CRYPTO_MAC_LEN];
-	int		 fingerprint_key_id;
-	int64_t		 secret_id;
-	int		 status;
-	const char	*body;
-	int		 fresh;		/* younger than the ttl */
-};
-
-enum lb_err	 store_idempotency_find(struct store *, int64_t api_key_id,
-		    const char *key, long ttl, struct idempotency_row *);
-enum lb_err	 store_idempotency_forget_expired(struct store *,
-		    int64_t api_key_id, const char *key, long ttl);
-/* Deletes up to one batch of expired records; *n says how many. */
-enum lb_err	 store_idempotency_purge(struct store *, long ttl, long *n);
-
-/* The secret with its sealed value, for a key that may read. */
-enum lb_err	 store_secret_get(struct store *, int64_t id,
-		    const struct store_key *, struct secret_row *);
-
-/* Up to limit rows, newest first, after after_id (0: from the newest),
- * filtered by provider_slug (NULL: all), for a key that may read. rows
- * holds limit entries. */
-enum lb_err	 store_secret_list(struct store *, const char *provider_slug,
-		    int64_t after_id, int limit, const struct store_key *,
-		    struct secret_row *rows, int *n);
-
-/* A PATCH's first read, for a key that may write: the current version and
- * sealed value (in row: version, key_id, format, nonce, ct). */
-enum lb_err	 store_secret_current(struct store *, int64_t id,
-		    const struct store_key *, struct secret_row *);
 
 struct secret_update {
 	int64_t			 id;
@@ -190,32 +242,43 @@ struct secret_update {
 	const unsigned char	*nonce;
 	const unsigned char	*ct;
 	size_t			 ct_len;
-	const struct store_key	*key;
 };
 
-/* LB_OK with the new row; LB_ERR_NOT_FOUND; LB_ERR_PRECONDITION_FAILED
- * when the row moved on since it was read (read it again); 
- * LB_ERR_INVALID_FIELD (too many metadata members after the merge);
- * LB_ERR_NAME_CONFLICT; LB_ERR_KEY_RETIRED; or a database error. */
+/* LB_OK with the new row in *res (read it with store_secret_read);
+ * LB_ERR_NOT_FOUND; LB_ERR_PRECONDITION_FAILED when the row moved on
+ * since it was read (read it again); LB_ERR_INVALID_FIELD (too many
+ * metadata members after the merge); LB_ERR_NAME_CONFLICT;
+ * LB_ERR_KEY_RETIRED; or a database error. A connection that broke is
+ * resolved by the nonce. */
 enum lb_err	 store_secret_update(struct store *,
-		    const struct secret_update *, struct secret_row *);
+		    const struct secret_update *, struct store_result *res);
 
-/* A DELETE goes ahead with the key lookup: the statement checks the key
- * itself and changes nothing unless it may write, and the handler's call
- * then answers from that round trip. Once a write went ahead, the next
- * statement of the request must be that write, with the same arguments
- * (anything else fails). */
-void		 store_secret_delete_ahead(struct store *, int64_t id,
-		    const char *if_match, const struct store_key *);
+/* After a DELETE that changed nothing: LB_ERR_PRECONDITION_FAILED when
+ * the secret is there (If-Match failed), else LB_ERR_NOT_FOUND. */
+enum lb_err	 store_secret_delete_why(struct store *, int64_t id);
 
-/* LB_OK, LB_ERR_NOT_FOUND, LB_ERR_PRECONDITION_FAILED, or an error. */
-enum lb_err	 store_secret_delete(struct store *, int64_t id,
-		    const char *if_match, const struct store_key *);
+/* ---- idempotency records (store_idem.c) ---------------------------- */
 
-/* Forgets what went ahead for this request; called after each one. */
-void		 store_request_done(struct store *);
+struct idempotency_row {
+	unsigned char	 fingerprint[CRYPTO_MAC_LEN];
+	int		 fingerprint_key_id;
+	int64_t		 secret_id;
+	int		 status;
+	const char	*body;		/* in the result it was read from */
+	int		 fresh;		/* younger than the ttl */
+};
 
-/* ---- key rotation and the workers (store_ring.c) ------------------- */
+/* LB_OK with the record (its body in *res), LB_ERR_NOT_FOUND, or an
+ * error. */
+enum lb_err	 store_idempotency_find(struct store *, int64_t api_key_id,
+		    const char *key, long ttl, struct store_result *res,
+		    struct idempotency_row *);
+enum lb_err	 store_idempotency_forget_expired(struct store *,
+		    int64_t api_key_id, const char *key, long ttl);
+/* Deletes up to one batch of expired records; *n says how many. */
+enum lb_err	 store_idempotency_purge(struct store *, long ttl, long *n);
+
+/* ---- the workers' heartbeats (store_workers.c) --------------------- */
 
 /* A worker's heartbeat: its random id, host, pid, the key it seals with
  * and its ring's key ids. */
@@ -236,47 +299,5 @@ enum lb_err	 store_worker_purge(struct store *);
 
 /* How long a worker that has not been heard from counts as live. */
 #define STORE_WORKER_LIVE_S	30
-
-/* Calls fn for each live worker that seals with another key than key_id
- * (others) or with key_id (!others); *n counts them. */
-enum lb_err	 store_workers_sealing(struct store *, int key_id, int others,
-		    void (*fn)(void *, const char *host, const char *pid,
-		    const char *key_id, const char *age_s), void *arg, long *n);
-
-/* Calls fn for each live worker whose ring lacks key_id; *n counts them. */
-enum lb_err	 store_workers_lacking(struct store *, int key_id,
-		    void (*fn)(void *, const char *host, const char *pid,
-		    const char *key_id, const char *age_s), void *arg, long *n);
-
-/* Starts a rotation to key active: makes it usable again if it was
- * retired, retires every other key of the ring (ids) and any other key a
- * row names, and waits for the writes that may have missed that. */
-enum lb_err	 store_rewrap_begin(struct store *, int active,
-		    const int *ids, size_t nids);
-
-/* Re-encrypts, in one transaction, the next batch (after *after, which it
- * moves on) of secrets sealed with another key than the ring's active
- * one or in the pre-0.2 form. *moved counts the rows moved, *failed those
- * that could not be opened (each reported on stderr, and passed over);
- * *more is 0 once the pass reached the end of the table. */
-enum lb_err	 store_rewrap_batch(struct store *, struct crypto *,
-		    int64_t *after, long *moved, long *failed, int *more);
-
-/* Secrets not yet sealed with key active in the current form. */
-enum lb_err	 store_rewrap_remaining(struct store *, int active, long *n);
-
-/* Whether rewrap retired key_id, and how many secrets it still seals. */
-enum lb_err	 store_key_usage(struct store *, int key_id, int *retired,
-		    long *rows);
-
-/* Applies every migration not yet applied, in order, in one transaction
- * under an advisory lock: safe to run twice, or from two hosts at once.
- * API key hashes from before 0.2 are converted in the same transaction
- * with c (NULL when the key ring could not be read: then such hashes are
- * an error). Reports progress on log. */
-enum lb_err	 store_migrate(struct store *, struct crypto *c, FILE *log);
-
-/* Copies the connection's last error text (never parameters). */
-const char	*store_error(const struct store *);
 
 #endif

@@ -7,138 +7,55 @@
 
 #include "store_impl.h"
 
-enum lb_err
-store_api_key_find(struct store *s, const char *prefix,
-    struct store_api_key *k)
+void
+store_key_bind(struct stmt *st, const struct store_key *k,
+    enum scope_level need)
 {
-	PGresult	*r;
-	enum lb_err	 e;
-	const char	*v[1] = { prefix };
+	stmt_text(st, k->prefix);
+	stmt_text(st, k->hashes);
+	stmt_i64(st, need);
+}
 
+void
+store_api_key_find_bind(struct stmt *st, const char *prefix)
+{
+	stmt_init(st, SQL_API_KEY_BY_PREFIX);
+	stmt_text(st, prefix);
+}
+
+enum lb_err
+store_api_key_read(const struct store_result *res, struct store_api_key *k)
+{
 	memset(k, 0, sizeof(*k));
-	e = store_exec(s, SQL_API_KEY_BY_PREFIX, 1, v, NULL, NULL, &r);
-	/* A write sent with the lookup broke off: its handler, which needs
-	 * the key, must still learn what it did; and as it may have taken
-	 * effect, no answer may say "no effect" (503). */
-	if (e == LB_ERR_DATABASE_UNAVAILABLE && s->ahead.unknown &&
-	    (e = store_exec_patiently(s, SQL_API_KEY_BY_PREFIX, 1, v, &r)) ==
-	    LB_ERR_DATABASE_UNAVAILABLE)
-		e = LB_ERR_INTERNAL;
-	if (e != LB_OK)
-		return e;
-	if (PQntuples(r) != 1) {
-		e = LB_ERR_NOT_FOUND;
-		goto out;
-	}
-	k->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	if (store_bytea_get(r, 0, 1, k->hash, sizeof(k->hash)) < 0) {
-		e = LB_ERR_INTERNAL;
-		goto out;
-	}
-	k->hash_key_id = PQgetisnull(r, 0, 2) ? 0 : atoi(PQgetvalue(r, 0, 2));
-	k->scope = strcmp(PQgetvalue(r, 0, 3), "write") == 0 ? SCOPE_WRITE :
-	    SCOPE_READ;
-	k->revoked = PQgetvalue(r, 0, 4)[0] == 't';
-	k->hash_key_retired = PQgetvalue(r, 0, 5)[0] == 't';
-out:
-	PQclear(r);
-	return e;
+	if (result_rows(res) != 1)
+		return LB_ERR_NOT_FOUND;
+	k->id = result_i64(res, 0, result_col(res, "id"));
+	if (result_bytes(res, 0, result_col(res, "key_hash"), k->hash,
+	    sizeof(k->hash)) < 0)
+		return LB_ERR_INTERNAL;
+	k->hash_key_id = (int)result_i64(res, 0, result_col(res,
+	    "hash_key_id"));
+	k->hash_key_retired = result_bool(res, 0, result_col(res,
+	    "hash_key_retired"));
+	k->level = (enum scope_level)result_i64(res, 0, result_col(res,
+	    "level"));
+	k->revoked = result_bool(res, 0, result_col(res, "revoked"));
+	return LB_OK;
 }
 
 enum lb_err
 store_api_key_rehash(struct store *s, int64_t id, const unsigned char *old,
     const unsigned char *new, int key_id)
 {
-	PGresult	*r;
+	struct stmt	 st;
 	enum lb_err	 e;
-	char		 ids[BUF_I64_LEN], kid[BUF_I64_LEN];
-	const char	*v[4] = { I64(ids, id), (const char *)old,
-			    (const char *)new, I64(kid, key_id) };
-	const int	 len[4] = { 0, CRYPTO_HASH_LEN, CRYPTO_HASH_LEN, 0 };
-	const int	 fmt[4] = { 0, 1, 1, 0 };
 
-	if ((e = store_exec(s, SQL_API_KEY_REHASH, 4, v, len, fmt, &r)) !=
-	    LB_OK)
-		return e;
-	PQclear(r);
-	return LB_OK;
-}
-
-enum lb_err
-store_api_key_insert(struct store *s, const char *name, const char *prefix,
-    const unsigned char *hash, int hash_key_id, const char *scope,
-    int64_t *id)
-{
-	PGresult	*r;
-	enum lb_err	 e;
-	char		 kid[BUF_I64_LEN];
-	const char	*v[5] = { name, prefix, (const char *)hash,
-			    I64(kid, hash_key_id), scope };
-	const int	 len[5] = { 0, 0, CRYPTO_HASH_LEN, 0, 0 };
-	const int	 fmt[5] = { 0, 0, 1, 0, 0 };
-
-	if ((e = store_exec(s, SQL_API_KEY_INSERT, 5, v, len, fmt, &r)) !=
-	    LB_OK)
-		return e;
-	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	return LB_OK;
-}
-
-enum lb_err
-store_api_key_list(struct store *s,
-    void (*fn)(void *, const char *const *cols), void *arg)
-{
-	PGresult	*r;
-	enum lb_err	 e;
-	const char	*cols[6];
-	int		 i, j;
-
-	if ((e = store_exec(s, SQL_API_KEY_LIST, 0, NULL, NULL, NULL, &r)) !=
-	    LB_OK)
-		return e;
-	for (i = 0; i < PQntuples(r); i++) {
-		for (j = 0; j < 6; j++)
-			cols[j] = PQgetvalue(r, i, j);
-		fn(arg, cols);
-	}
-	PQclear(r);
-	return LB_OK;
-}
-
-enum lb_err
-store_api_key_revoke(struct store *s, int64_t id)
-{
-	PGresult	*r;
-	enum lb_err	 e;
-	char		 ids[BUF_I64_LEN];
-	const char	*v[1] = { I64(ids, id) };
-
-	if ((e = store_exec(s, SQL_API_KEY_REVOKE, 1, v, NULL, NULL, &r)) !=
-	    LB_OK)
-		return e;
-	e = PQntuples(r) == 1 ? LB_OK : LB_ERR_NOT_FOUND;
-	PQclear(r);
+	stmt_init(&st, SQL_API_KEY_REHASH);
+	stmt_i64(&st, id);
+	stmt_bytea(&st, old, CRYPTO_HASH_LEN);
+	stmt_bytea(&st, new, CRYPTO_HASH_LEN);
+	stmt_i64(&st, key_id);
+	e = store_run_simple(s, &st);
+	stmt_free(&st);
 	return e;
-}
-
-enum lb_err
-store_api_key_hashed_with(struct store *s, int key_id,
-    void (*fn)(void *, const char *, const char *), void *arg, long *n)
-{
-	PGresult	*r;
-	enum lb_err	 e;
-	char		 kid[BUF_I64_LEN];
-	const char	*v[1] = { I64(kid, key_id) };
-	int		 i;
-
-	*n = 0;
-	if ((e = store_exec(s, SQL_API_KEY_HASHED_WITH, 1, v, NULL, NULL,
-	    &r)) != LB_OK)
-		return e;
-	for (i = 0; i < PQntuples(r); i++)
-		fn(arg, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-	*n = PQntuples(r);
-	PQclear(r);
-	return LB_OK;
 }

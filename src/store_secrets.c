@@ -1,4 +1,4 @@
-/* The statements about secrets and their idempotency records. */
+/* The statements about secrets. */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -8,83 +8,141 @@
 #include "log.h"
 #include "store_impl.h"
 
+/* ---- reading rows -------------------------------------------------- */
+
+enum lb_err
+store_secret_read(struct store_result *res, int i, int sealed,
+    struct secret_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->id = result_i64(res, i, result_col(res, "id"));
+	row->version = result_i64(res, i, result_col(res, "version"));
+	row->name = result_text(res, i, result_col(res, "name"));
+	row->provider_slug = result_text(res, i, result_col(res,
+	    "provider_slug"));
+	row->description = result_text(res, i, result_col(res,
+	    "description"));
+	row->metadata = result_text(res, i, result_col(res, "metadata"));
+	row->created_at = result_text(res, i, result_col(res, "created_at"));
+	row->updated_at = result_text(res, i, result_col(res, "updated_at"));
+	if (!sealed)
+		return LB_OK;
+	row->key_id = (int)result_i64(res, i, result_col(res, "key_id"));
+	row->format = (enum crypto_format)result_i64(res, i, result_col(res,
+	    "value_format"));
+	if (result_bytes(res, i, result_col(res, "nonce"), row->nonce,
+	    CRYPTO_NONCE_LEN) < 0 || result_blob(res, i, result_col(res,
+	    "ciphertext"), &row->ct, &row->ct_len) < 0)
+		return LB_ERR_INTEGRITY;
+	return LB_OK;
+}
+
+/* ---- keyed first statements ---------------------------------------- */
+
+void
+store_secret_get_bind(struct stmt *st, int64_t id)
+{
+	stmt_init(st, SQL_SECRET_GET);
+	stmt_i64(st, id);
+}
+
+void
+store_secret_list_bind(struct stmt *st, const char *provider_slug,
+    int64_t after_id, int limit)
+{
+	if (provider_slug != NULL)
+		stmt_init(st, after_id > 0 ? SQL_SECRET_LIST_PROVIDER_AFTER :
+		    SQL_SECRET_LIST_PROVIDER);
+	else
+		stmt_init(st, after_id > 0 ? SQL_SECRET_LIST_AFTER :
+		    SQL_SECRET_LIST);
+	if (provider_slug != NULL)
+		stmt_text(st, provider_slug);
+	if (after_id > 0)
+		stmt_i64(st, after_id);
+	stmt_i64(st, limit);
+}
+
+void
+store_secret_next_id_bind(struct stmt *st)
+{
+	stmt_init(st, SQL_SECRET_NEXT_ID);
+}
+
+void
+store_secret_current_bind(struct stmt *st, int64_t id)
+{
+	stmt_init(st, SQL_SECRET_CURRENT);
+	stmt_i64(st, id);
+}
+
+void
+store_secret_delete_bind(struct stmt *st, int64_t id, const char *if_match)
+{
+	stmt_init(st, SQL_SECRET_DELETE);
+	stmt_i64(st, id);
+	stmt_text(st, if_match);
+}
+
+void
+store_secret_exists_bind(struct stmt *st, int64_t id)
+{
+	stmt_init(st, SQL_SECRET_VERSION);
+	stmt_i64(st, id);
+}
+
+enum lb_err
+store_secret_next_id_read(const struct store_result *res, int64_t *id,
+    char created_at[40])
+{
+	const char	*t;
+
+	if (result_rows(res) != 1)
+		return LB_ERR_NOT_FOUND;
+	*id = result_i64(res, 0, result_col(res, "id"));
+	t = result_text(res, 0, result_col(res, "created_at"));
+	snprintf(created_at, 40, "%s", t != NULL ? t : "");
+	return LB_OK;
+}
+
+enum lb_err
+store_secret_current(struct store *s, int64_t id, struct store_result *res)
+{
+	struct stmt	 st;
+	enum lb_err	 e;
+
+	stmt_init(&st, SQL_SECRET_CURRENT_AGAIN);
+	stmt_i64(&st, id);
+	if ((e = store_run(s, &st, res)) == LB_OK && result_rows(res) != 1) {
+		result_free(res);
+		e = LB_ERR_NOT_FOUND;
+	}
+	stmt_free(&st);
+	return e;
+}
+
+/* ---- writes -------------------------------------------------------- */
+
 /* A write's connection broke: it may or may not have committed. Asks the
  * database (reconnecting, for up to a minute) whether secret id exists
  * now. Returns 1 or 0, or -1 when the database stayed out of reach. */
 static int
-secret_exists_after_failure(struct store *s, int64_t id)
+exists_after_failure(struct store *s, int64_t id)
 {
-	PGresult	*r;
-	char		 ids[BUF_I64_LEN];
-	const char	*v[1] = { I64(ids, id) };
-	int		 rc;
+	struct store_result	 res;
+	struct stmt		 st;
+	int			 rc = -1;
 
-	if (store_exec_patiently(s, SQL_SECRET_VERSION, 1, v, &r) != LB_OK)
-		return -1;
-	rc = PQntuples(r) == 1;
-	PQclear(r);
-	log_msg(LOG_LVL_WARN, "secret %s: a write lost its connection; the "
-	    "row %s now", ids, rc ? "exists" : "does not exist");
-	return rc;
-}
-
-static void
-row_fill(const PGresult *r, int i, struct secret_row *row)
-{
-	memset(row, 0, sizeof(*row));
-	row->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-	row->name = PQgetvalue(r, i, 1);
-	row->provider_slug = PQgetisnull(r, i, 2) ? NULL : PQgetvalue(r, i, 2);
-	row->description = PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3);
-	row->metadata = PQgetvalue(r, i, 4);
-	row->version = strtoll(PQgetvalue(r, i, 5), NULL, 10);
-	row->created_at = PQgetvalue(r, i, 6);
-	row->updated_at = PQgetvalue(r, i, 7);
-}
-
-/* The sealed value in columns col.. of r: key id, nonce, ciphertext and
- * format. */
-static int
-sealed_fill(struct store *s, const PGresult *r, int col,
-    struct secret_row *row)
-{
-	row->key_id = atoi(PQgetvalue(r, 0, col));
-	row->format = (enum crypto_format)atoi(PQgetvalue(r, 0, col + 3));
-	if (store_bytea_get(r, 0, col + 1, row->nonce, CRYPTO_NONCE_LEN) < 0 ||
-	    store_bytea_any(s, r, 0, col + 2, &row->ct, &row->ct_len) < 0)
-		return -1;
-	return 0;
-}
-
-/* ---- create -------------------------------------------------------- */
-
-void
-store_secret_next_id_ahead(struct store *s, const struct store_key *k)
-{
-	const char	*v[2] = { k->prefix, k->hashes };
-
-	store_read_ahead(s, SQL_SECRET_NEXT_ID, 2, v);
-}
-
-enum lb_err
-store_secret_next_id(struct store *s, const struct store_key *k,
-    int64_t *id, char created_at[40])
-{
-	PGresult	*r;
-	enum lb_err	 e;
-	const char	*v[2] = { k->prefix, k->hashes };
-
-	if ((e = store_exec(s, SQL_SECRET_NEXT_ID, 2, v, NULL, NULL, &r)) !=
-	    LB_OK)
-		return e;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return LB_ERR_NOT_FOUND;
+	store_secret_exists_bind(&st, id);
+	if (store_run_patiently(s, &st, &res) == LB_OK) {
+		rc = result_rows(&res) == 1;
+		result_free(&res);
+		log_msg(LOG_LVL_WARN, "secret %lld: a write lost its "
+		    "connection; the row %s now", (long long)id, rc ?
+		    "exists" : "does not exist");
 	}
-	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	snprintf(created_at, 40, "%s", PQgetvalue(r, 0, 1));
-	PQclear(r);
-	return LB_OK;
+	stmt_free(&st);
+	return rc;
 }
 
 /* A value sealed with a key that rewrap retired was refused by its own
@@ -103,446 +161,179 @@ enum lb_err
 store_secret_insert(struct store *s, const struct secret_insert *in,
     enum store_conflict *conflict)
 {
-	PGresult	*r;
-	enum lb_err	 e;
-	char		 id[BUF_I64_LEN], kid[BUF_I64_LEN], akid[BUF_I64_LEN];
-	char		 fkid[BUF_I64_LEN];
-	const char	*v[14];
-	int		 len[14] = { 0 }, fmt[14] = { 0 }, n = 9, inserted;
+	struct store_result	 res;
+	struct stmt		 st;
+	enum lb_err		 e;
 
 	*conflict = CONFLICT_NONE;
-	v[0] = I64(id, in->id);
-	v[1] = in->name;
-	v[2] = in->provider_slug;
-	v[3] = in->description;
-	v[4] = in->metadata;
-	v[5] = I64(kid, in->key_id);
-	v[6] = (const char *)in->nonce;
-	len[6] = CRYPTO_NONCE_LEN;
-	fmt[6] = 1;
-	v[7] = (const char *)in->ct;
-	len[7] = (int)in->ct_len;
-	fmt[7] = 1;
-	v[8] = in->created_at;
+	stmt_init(&st, in->idempotency_key != NULL ?
+	    SQL_SECRET_INSERT_IDEMPOTENT : SQL_SECRET_INSERT);
+	stmt_i64(&st, in->id);
+	stmt_text(&st, in->name);
+	stmt_text(&st, in->provider_slug);
+	stmt_text(&st, in->description);
+	stmt_text(&st, in->metadata);
+	stmt_i64(&st, in->key_id);
+	stmt_bytea(&st, in->nonce, CRYPTO_NONCE_LEN);
+	stmt_bytea(&st, in->ct, in->ct_len);
+	stmt_text(&st, in->created_at);
 	if (in->idempotency_key != NULL) {
-		v[9] = I64(akid, in->api_key_id);
-		v[10] = in->idempotency_key;
-		v[11] = (const char *)in->fingerprint;
-		len[11] = CRYPTO_MAC_LEN;
-		fmt[11] = 1;
-		v[12] = I64(fkid, in->fingerprint_key_id);
-		v[13] = in->response_body;
-		n = 14;
+		stmt_i64(&st, in->api_key_id);
+		stmt_text(&st, in->idempotency_key);
+		stmt_bytea(&st, in->fingerprint, CRYPTO_MAC_LEN);
+		stmt_i64(&st, in->fingerprint_key_id);
+		stmt_text(&st, in->response_body);
 	}
-	e = store_exec(s, n == 14 ? SQL_SECRET_INSERT_IDEMPOTENT :
-	    SQL_SECRET_INSERT, n, v, len, fmt, &r);
-	if (e == LB_OK) {
-		inserted = strcmp(PQcmdTuples(r), "1") == 0;
-		PQclear(r);
-		return inserted ? LB_OK : key_retired(in->key_id);
+	if ((e = store_run(s, &st, &res)) == LB_OK) {
+		e = result_changed(&res) == 1 ? LB_OK : key_retired(in->key_id);
+		result_free(&res);
+		goto out;
 	}
 	/* A 201 must mean stored and a 503 must mean no effect: when the
 	 * connection broke mid-statement, find out which it was. The id is
 	 * ours alone (nextval), so its row can only be this insert's. */
-	if (e == LB_ERR_DATABASE_UNAVAILABLE) {
-		switch (secret_exists_after_failure(s, in->id)) {
+	if (e == LB_ERR_DATABASE_UNAVAILABLE && store_maybe_done(s)) {
+		switch (exists_after_failure(s, in->id)) {
 		case 1:
-			return LB_OK;
+			e = LB_OK;
+			break;
 		case 0:
-			return e;
+			break;
 		default:
-			return LB_ERR_INTERNAL;	/* unknown: never 503 */
+			e = LB_ERR_INTERNAL;	/* unknown: never 503 */
+			break;
 		}
-	}
-	if (strcmp(s->sqlstate, "23505") == 0) {
+	} else if (strcmp(s->sqlstate, "23505") == 0) {
 		*conflict = strcmp(s->constraint,
 		    "secrets_provider_slug_name_key") == 0 ? CONFLICT_NAME :
 		    CONFLICT_IDEMPOTENCY;
-		return LB_ERR_NAME_CONFLICT;
+		e = LB_ERR_NAME_CONFLICT;
 	}
+out:
+	stmt_free(&st);
 	return e;
-}
-
-/* ---- idempotency records ------------------------------------------- */
-
-enum lb_err
-store_idempotency_find(struct store *s, int64_t api_key_id, const char *key,
-    long ttl, struct idempotency_row *out)
-{
-	PGresult	*r;
-	enum lb_err	 e;
-	char		 akid[BUF_I64_LEN], t[BUF_I64_LEN];
-	const char	*v[3] = { I64(akid, api_key_id), key, I64(t, ttl) };
-
-	memset(out, 0, sizeof(*out));
-	if ((e = store_exec(s, SQL_IDEMPOTENCY_FIND, 3, v, NULL, NULL, &r)) !=
-	    LB_OK)
-		return e;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return LB_ERR_NOT_FOUND;
-	}
-	if (store_bytea_get(r, 0, 0, out->fingerprint, CRYPTO_MAC_LEN) < 0) {
-		PQclear(r);
-		return LB_ERR_INTERNAL;
-	}
-	out->fingerprint_key_id = atoi(PQgetvalue(r, 0, 1));
-	out->secret_id = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
-	out->status = atoi(PQgetvalue(r, 0, 3));
-	out->body = PQgetvalue(r, 0, 4);
-	out->fresh = PQgetvalue(r, 0, 5)[0] == 't';
-	store_hold(s, r);
-	return LB_OK;
-}
-
-/* One of the record statements that take (api key id, idempotency key,
- * ttl) and return nothing to read. */
-static enum lb_err
-idempotency_exec(struct store *s, enum sql_query q, int n, int64_t akid,
-    const char *key, long ttl, long *changed)
-{
-	PGresult	*r;
-	enum lb_err	 e;
-	char		 a[BUF_I64_LEN], t[BUF_I64_LEN];
-	const char	*v[3];
-
-	v[0] = n == 1 ? I64(t, ttl) : I64(a, akid);
-	v[1] = key;
-	v[2] = I64(t, ttl);
-	if ((e = store_exec(s, q, n, v, NULL, NULL, &r)) != LB_OK)
-		return e;
-	if (changed != NULL)
-		*changed = atol(PQcmdTuples(r));
-	PQclear(r);
-	return LB_OK;
-}
-
-enum lb_err
-store_idempotency_forget_expired(struct store *s, int64_t api_key_id,
-    const char *key, long ttl)
-{
-	return idempotency_exec(s, SQL_IDEMPOTENCY_FORGET_EXPIRED, 3,
-	    api_key_id, key, ttl, NULL);
-}
-
-enum lb_err
-store_idempotency_purge(struct store *s, long ttl, long *n)
-{
-	*n = 0;
-	return idempotency_exec(s, SQL_IDEMPOTENCY_PURGE, 1, 0, NULL, ttl, n);
-}
-
-/* ---- read ---------------------------------------------------------- */
-
-/* A statement of one secret, for the key k: (id, prefix, hashes). Read
- * ahead, or run (LB_ERR_NOT_FOUND when no row comes back). */
-static void
-by_id_ahead(struct store *s, enum sql_query q, int64_t id,
-    const struct store_key *k)
-{
-	char		 ids[BUF_I64_LEN];
-	const char	*v[3] = { I64(ids, id), k->prefix, k->hashes };
-
-	store_read_ahead(s, q, 3, v);
-}
-
-static enum lb_err
-by_id(struct store *s, enum sql_query q, int64_t id,
-    const struct store_key *k, PGresult **r)
-{
-	enum lb_err	 e;
-	char		 ids[BUF_I64_LEN];
-	const char	*v[3] = { I64(ids, id), k->prefix, k->hashes };
-
-	if ((e = store_exec(s, q, 3, v, NULL, NULL, r)) != LB_OK)
-		return e;
-	if (PQntuples(*r) != 1) {
-		PQclear(*r);
-		*r = NULL;
-		return LB_ERR_NOT_FOUND;
-	}
-	return LB_OK;
-}
-
-void
-store_secret_get_ahead(struct store *s, int64_t id, const struct store_key *k)
-{
-	by_id_ahead(s, SQL_SECRET_GET, id, k);
-}
-
-enum lb_err
-store_secret_get(struct store *s, int64_t id, const struct store_key *k,
-    struct secret_row *row)
-{
-	PGresult	*r;
-	enum lb_err	 e;
-
-	if ((e = by_id(s, SQL_SECRET_GET, id, k, &r)) != LB_OK)
-		return e;
-	row_fill(r, 0, row);
-	if (sealed_fill(s, r, 8, row) < 0) {
-		PQclear(r);
-		return LB_ERR_INTEGRITY;
-	}
-	store_hold(s, r);
-	return LB_OK;
-}
-
-/* The statement and parameters of a page; v's strings live in after, lim
- * and k. */
-static enum sql_query
-list_query(const char *provider_slug, int64_t after_id, int limit,
-    const struct store_key *k, char after[BUF_I64_LEN],
-    char lim[BUF_I64_LEN], const char *v[5], int *nv)
-{
-	*nv = 0;
-	if (provider_slug != NULL)
-		v[(*nv)++] = provider_slug;
-	if (after_id > 0)
-		v[(*nv)++] = I64(after, after_id);
-	v[(*nv)++] = I64(lim, limit);
-	v[(*nv)++] = k->prefix;
-	v[(*nv)++] = k->hashes;
-	if (provider_slug != NULL)
-		return after_id > 0 ? SQL_SECRET_LIST_PROVIDER_AFTER :
-		    SQL_SECRET_LIST_PROVIDER;
-	return after_id > 0 ? SQL_SECRET_LIST_AFTER : SQL_SECRET_LIST;
-}
-
-void
-store_secret_list_ahead(struct store *s, const char *provider_slug,
-    int64_t after_id, int limit, const struct store_key *k)
-{
-	char		 after[BUF_I64_LEN], lim[BUF_I64_LEN];
-	const char	*v[5];
-	enum sql_query	 q;
-	int		 nv;
-
-	q = list_query(provider_slug, after_id, limit, k, after, lim, v, &nv);
-	store_read_ahead(s, q, nv, v);
-}
-
-enum lb_err
-store_secret_list(struct store *s, const char *provider_slug,
-    int64_t after_id, int limit, const struct store_key *k,
-    struct secret_row *rows, int *n)
-{
-	PGresult	*r;
-	enum lb_err	 e;
-	enum sql_query	 q;
-	char		 after[BUF_I64_LEN], lim[BUF_I64_LEN];
-	const char	*v[5];
-	int		 nv, i;
-
-	*n = 0;
-	q = list_query(provider_slug, after_id, limit, k, after, lim, v, &nv);
-	if ((e = store_exec(s, q, nv, v, NULL, NULL, &r)) != LB_OK)
-		return e;
-	for (i = 0; i < PQntuples(r) && i < limit; i++)
-		row_fill(r, i, &rows[i]);
-	*n = i;
-	store_hold(s, r);
-	return LB_OK;
-}
-
-/* ---- update -------------------------------------------------------- */
-
-void
-store_secret_current_ahead(struct store *s, int64_t id,
-    const struct store_key *k)
-{
-	by_id_ahead(s, SQL_SECRET_CURRENT, id, k);
-}
-
-enum lb_err
-store_secret_current(struct store *s, int64_t id, const struct store_key *k,
-    struct secret_row *row)
-{
-	PGresult	*r;
-	enum lb_err	 e;
-
-	memset(row, 0, sizeof(*row));
-	if ((e = by_id(s, SQL_SECRET_CURRENT, id, k, &r)) != LB_OK)
-		return e;
-	row->id = id;
-	row->version = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	if (sealed_fill(s, r, 1, row) < 0) {
-		PQclear(r);
-		return LB_ERR_INTEGRITY;
-	}
-	store_hold(s, r);
-	return LB_OK;
-}
-
-#define UPDATE_PARAMS	13
-
-/* secret_update's parameters; v's strings live in u, ids, ver and kid. */
-static void
-update_params(const struct secret_update *u, char ids[BUF_I64_LEN],
-    char ver[BUF_I64_LEN], char kid[BUF_I64_LEN],
-    const char *v[UPDATE_PARAMS], int len[UPDATE_PARAMS],
-    int fmt[UPDATE_PARAMS])
-{
-	memset(len, 0, UPDATE_PARAMS * sizeof(len[0]));
-	memset(fmt, 0, UPDATE_PARAMS * sizeof(fmt[0]));
-	v[0] = I64(ids, u->id);
-	v[1] = I64(ver, u->version);
-	v[2] = u->name;
-	v[3] = u->set_provider ? "t" : "f";
-	v[4] = u->provider_slug;
-	v[5] = u->set_description ? "t" : "f";
-	v[6] = u->description;
-	v[7] = u->clear_metadata ? "t" : "f";
-	v[8] = u->metadata_remove ? u->metadata_remove : "{}";
-	v[9] = u->metadata_set ? u->metadata_set : "{}";
-	v[10] = I64(kid, u->key_id);
-	v[11] = (const char *)u->nonce;
-	len[11] = CRYPTO_NONCE_LEN;
-	fmt[11] = 1;
-	v[12] = (const char *)u->ct;
-	len[12] = (int)u->ct_len;
-	fmt[12] = 1;
 }
 
 /* A PATCH whose connection broke may have committed. Every PATCH seals
  * the value afresh, so the row holds this PATCH's nonce (96 fresh random
- * bits) if and only if it did. */
+ * bits) if and only if it did; then its row is read again for the
+ * answer. */
 static enum lb_err
 update_resolve(struct store *s, const struct secret_update *u,
-    struct secret_row *row)
+    struct store_result *res)
 {
-	PGresult	*r;
-	char		 ids[BUF_I64_LEN];
-	const char	*v[3] = { I64(ids, u->id), u->key->prefix,
-			    u->key->hashes };
-	unsigned char	 nonce[CRYPTO_NONCE_LEN];
-	int		 applied;
+	struct store_result	 nr;
+	struct stmt		 st;
+	unsigned char		 nonce[CRYPTO_NONCE_LEN];
+	enum lb_err		 e = LB_ERR_INTERNAL;
+	int			 applied;
 
-	if (store_exec_patiently(s, SQL_SECRET_NONCE, 1, v, &r) != LB_OK)
-		return LB_ERR_INTERNAL;
-	applied = PQntuples(r) == 1 &&
-	    store_bytea_get(r, 0, 0, nonce, sizeof(nonce)) == 0 &&
+	stmt_init(&st, SQL_SECRET_NONCE);
+	stmt_i64(&st, u->id);
+	if (store_run_patiently(s, &st, &nr) != LB_OK)
+		goto out;
+	applied = result_rows(&nr) == 1 &&
+	    result_bytes(&nr, 0, 0, nonce, sizeof(nonce)) == 0 &&
 	    memcmp(nonce, u->nonce, sizeof(nonce)) == 0;
-	PQclear(r);
-	log_msg(LOG_LVL_WARN, "secret %s: a PATCH lost its connection; it "
-	    "was %s", ids, applied ? "applied" : "not applied");
-	if (!applied)
-		return LB_ERR_DATABASE_UNAVAILABLE;
-	if (store_exec_patiently(s, SQL_SECRET_GET, 3, v, &r) != LB_OK)
-		return LB_ERR_INTERNAL;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return LB_ERR_INTERNAL;
+	result_free(&nr);
+	log_msg(LOG_LVL_WARN, "secret %lld: a PATCH lost its connection; it "
+	    "was %s", (long long)u->id, applied ? "applied" : "not applied");
+	if (!applied) {
+		e = LB_ERR_DATABASE_UNAVAILABLE;
+		goto out;
 	}
-	row_fill(r, 0, row);
-	store_hold(s, r);
-	return LB_OK;
+	stmt_free(&st);
+	stmt_init(&st, SQL_SECRET_ROW);
+	stmt_i64(&st, u->id);
+	if (store_run_patiently(s, &st, res) == LB_OK)
+		e = LB_OK;
+out:
+	stmt_free(&st);
+	return e;
 }
 
 /* The update changed nothing: finds out why, with the same inputs. */
 static enum lb_err
-update_why(struct store *s, const char *const *uv)
+update_why(struct store *s, const struct secret_update *u)
 {
-	PGresult	*r;
-	enum lb_err	 e;
-	const char	*w[6] = { uv[0], uv[1], uv[7], uv[8], uv[9], uv[10] };
+	struct store_result	 res;
+	struct stmt		 st;
+	enum lb_err		 e;
 
-	if ((e = store_exec(s, SQL_SECRET_UPDATE_WHY, 6, w, NULL, NULL, &r)) !=
-	    LB_OK)
-		return e;
-	if (PQntuples(r) != 1)
+	stmt_init(&st, SQL_SECRET_UPDATE_WHY);
+	stmt_i64(&st, u->id);
+	stmt_i64(&st, u->version);
+	stmt_bool(&st, u->clear_metadata);
+	stmt_text(&st, u->metadata_remove ? u->metadata_remove : "{}");
+	stmt_text(&st, u->metadata_set ? u->metadata_set : "{}");
+	stmt_i64(&st, u->key_id);
+	if ((e = store_run(s, &st, &res)) != LB_OK)
+		goto out;
+	if (result_rows(&res) != 1)
 		e = LB_ERR_NOT_FOUND;
-	else if (PQgetvalue(r, 0, 2)[0] == 't')
-		e = key_retired(atoi(uv[10]));
-	else if (PQgetvalue(r, 0, 0)[0] != 't')
+	else if (result_bool(&res, 0, result_col(&res, "key_retired")))
+		e = key_retired(u->key_id);
+	else if (!result_bool(&res, 0, result_col(&res, "same_version")))
 		e = LB_ERR_PRECONDITION_FAILED;	/* moved on: read again */
-	else if (PQgetvalue(r, 0, 1)[0] != 't')
+	else if (!result_bool(&res, 0, result_col(&res, "metadata_fits")))
 		e = LB_ERR_INVALID_FIELD;
 	else
 		e = LB_ERR_PRECONDITION_FAILED;	/* changed in between */
-	PQclear(r);
+	result_free(&res);
+out:
+	stmt_free(&st);
 	return e;
 }
 
 enum lb_err
 store_secret_update(struct store *s, const struct secret_update *u,
-    struct secret_row *row)
+    struct store_result *res)
 {
-	PGresult	*r;
+	struct stmt	 st;
 	enum lb_err	 e;
-	char		 ids[BUF_I64_LEN], ver[BUF_I64_LEN], kid[BUF_I64_LEN];
-	const char	*v[UPDATE_PARAMS];
-	int		 len[UPDATE_PARAMS], fmt[UPDATE_PARAMS];
 
-	update_params(u, ids, ver, kid, v, len, fmt);
-	e = store_exec(s, SQL_SECRET_UPDATE, UPDATE_PARAMS, v, len, fmt, &r);
+	stmt_init(&st, SQL_SECRET_UPDATE);
+	stmt_i64(&st, u->id);
+	stmt_i64(&st, u->version);
+	stmt_text(&st, u->name);
+	stmt_bool(&st, u->set_provider);
+	stmt_text(&st, u->provider_slug);
+	stmt_bool(&st, u->set_description);
+	stmt_text(&st, u->description);
+	stmt_bool(&st, u->clear_metadata);
+	stmt_text(&st, u->metadata_remove ? u->metadata_remove : "{}");
+	stmt_text(&st, u->metadata_set ? u->metadata_set : "{}");
+	stmt_i64(&st, u->key_id);
+	stmt_bytea(&st, u->nonce, CRYPTO_NONCE_LEN);
+	stmt_bytea(&st, u->ct, u->ct_len);
+	e = store_run(s, &st, res);
+	stmt_free(&st);
 	if (e != LB_OK) {
 		if (strcmp(s->sqlstate, "23505") == 0)
 			return LB_ERR_NAME_CONFLICT;
-		if (e == LB_ERR_DATABASE_UNAVAILABLE && s->maybe_done)
-			return update_resolve(s, u, row);
+		if (e == LB_ERR_DATABASE_UNAVAILABLE && store_maybe_done(s))
+			return update_resolve(s, u, res);
 		return e;
 	}
-	if (PQntuples(r) == 1) {
-		row_fill(r, 0, row);
-		store_hold(s, r);
+	if (result_rows(res) == 1)
 		return LB_OK;
-	}
-	PQclear(r);
-	return update_why(s, v);
-}
-
-/* ---- delete -------------------------------------------------------- */
-
-#define DELETE_PARAMS	4
-
-void
-store_secret_delete_ahead(struct store *s, int64_t id, const char *if_match,
-    const struct store_key *k)
-{
-	char		 ids[BUF_I64_LEN];
-	const char	*v[DELETE_PARAMS] = { I64(ids, id), if_match, k->prefix,
-			    k->hashes };
-
-	store_queue_ahead(s, SQL_SECRET_DELETE, DELETE_PARAMS, v, NULL, NULL,
-	    1);
+	result_free(res);
+	return update_why(s, u);
 }
 
 enum lb_err
-store_secret_delete(struct store *s, int64_t id, const char *if_match,
-    const struct store_key *k)
+store_secret_delete_why(struct store *s, int64_t id)
 {
-	PGresult	*r;
-	enum lb_err	 e;
-	char		 ids[BUF_I64_LEN];
-	const char	*v[DELETE_PARAMS] = { I64(ids, id), if_match, k->prefix,
-			    k->hashes };
+	struct store_result	 res;
+	struct stmt		 st;
+	enum lb_err		 e;
 
-	if ((e = store_exec(s, SQL_SECRET_DELETE, DELETE_PARAMS, v, NULL, NULL,
-	    &r)) != LB_OK) {
-		/* As for inserts: a 204 must mean gone, a 503 no effect. The
-		 * row being gone is what the client asked for, whoever did it. */
-		if (e == LB_ERR_DATABASE_UNAVAILABLE) {
-			switch (secret_exists_after_failure(s, id)) {
-			case 0:
-				return LB_OK;
-			case 1:
-				return e;
-			default:
-				return LB_ERR_INTERNAL;
-			}
-		}
-		return e;
+	store_secret_exists_bind(&st, id);
+	if ((e = store_run(s, &st, &res)) == LB_OK) {
+		e = result_rows(&res) == 1 ? LB_ERR_PRECONDITION_FAILED :
+		    LB_ERR_NOT_FOUND;
+		result_free(&res);
 	}
-	if (PQntuples(r) == 1) {
-		PQclear(r);
-		return LB_OK;
-	}
-	PQclear(r);
-	if ((e = store_exec(s, SQL_SECRET_VERSION, 1, v, NULL, NULL, &r)) !=
-	    LB_OK)
-		return e;
-	e = PQntuples(r) == 1 ? LB_ERR_PRECONDITION_FAILED : LB_ERR_NOT_FOUND;
-	PQclear(r);
+	stmt_free(&st);
 	return e;
 }

@@ -16,6 +16,7 @@
 #include "heartbeat.h"
 #include "http.h"
 #include "log.h"
+#include "dispatch.h"
 #include "router.h"
 #include "worker.h"
 
@@ -126,8 +127,7 @@ serve(void *arg, FCGX_Request *fr)
 		 * now: nothing unread is left when the connection closes. */
 		drained = FCGX_GetChar(fr->in) == EOF &&
 		    FCGX_GetError(fr->in) == 0;
-		router_dispatch(&w->ctx, &req, resp);
-		store_request_done(w->ctx.db);
+		dispatch(&w->ctx, &req, resp);
 	}
 
 	http_response_render(&req, resp, &w->out);
@@ -145,10 +145,12 @@ serve(void *arg, FCGX_Request *fr)
 	lr.request_id = req.request_id;
 	lr.method = req.method_name;
 	lr.path = req.raw_path;
+	lr.route = req.route != NULL ? req.route->name : NULL;
 	lr.status = resp->status;
 	lr.duration_ms = ms_since(&req.started);
 	lr.key_prefix = req.key_ok ? req.key.prefix : NULL;
 	lr.error_code = resp->err != LB_OK ? error_code(resp->err) : NULL;
+	lr.round_trips = req.round_trips;
 	log_request(&lr);
 
 	/* The body may hold a value in clear, and so may a GET's answer. */

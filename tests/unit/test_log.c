@@ -14,7 +14,7 @@ static char *
 one_line(double ms, int status)
 {
 	struct log_request	 r = { "rid-1", "PATCH", "/v1/admin/secrets/7",
-	    status, ms, "lbk_abcdefgh", NULL };
+	    "secrets.update", status, ms, "lbk_abcdefgh", NULL, 2 };
 	static char		 line[1024];
 
 	log_request(&r);
@@ -56,6 +56,10 @@ Test(log, request_line_fields)
 		cr_expect_eq(json_object_get_int64(v), (int64_t)getpid());
 		cr_assert(json_object_object_get_ex(o, "status", &v));
 		cr_expect_eq(json_object_get_int(v), 201);
+		cr_assert(json_object_object_get_ex(o, "route", &v));
+		cr_expect_str_eq(json_object_get_string(v), "secrets.update");
+		cr_assert(json_object_object_get_ex(o, "db_round_trips", &v));
+		cr_expect_eq(json_object_get_int(v), 2);
 		/* The number as written, not as parsed back. */
 		cr_assert_not_null(d = strstr(line, "\"duration_ms\":"));
 		d += strlen("\"duration_ms\":");

@@ -1,0 +1,235 @@
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "dispatch.h"
+#include "log.h"
+
+/* An error prepare found, held until the key is accepted. */
+struct held_error {
+	enum lb_err	 err;
+	char		 field[128];
+	char		 message[256];
+};
+
+static void
+hold_error(struct held_error *h, const struct http_response *resp)
+{
+	h->err = resp->err;
+	memcpy(h->field, resp->err_field, sizeof(h->field));
+	memcpy(h->message, resp->err_message, sizeof(h->message));
+}
+
+static enum lb_err
+report_error(struct http_response *resp, const struct held_error *h)
+{
+	return http_error(resp, h->err, h->field[0] ? h->field : NULL, "%s",
+	    h->message);
+}
+
+enum lb_err
+dispatch_failed(struct http_response *resp, enum lb_err e)
+{
+	if (e == LB_ERR_DATABASE_UNAVAILABLE || e == LB_ERR_KEY_RETIRED)
+		return http_error(resp, e, NULL,
+		    "the database is unavailable; the request had no effect, "
+		    "retry later");
+	if (e == LB_ERR_INTEGRITY)
+		return http_error(resp, e, NULL,
+		    "the stored secret failed its integrity check");
+	/* A keyed statement that refused the key: revoked since its
+	 * lookup. */
+	if (e == LB_ERR_NOT_FOUND)
+		return http_error(resp, LB_ERR_INVALID_API_KEY, NULL,
+		    "the API key is unknown or revoked");
+	return http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
+}
+
+/* The route of req, or the 404/405 answer. */
+static const struct route *
+find_route(struct http_request *req, struct http_response *resp)
+{
+	const struct route	*r = NULL;
+	char			 allow[64];
+
+	if (req->path != NULL && (req->args_store = malloc(strlen(req->path) +
+	    1)) == NULL) {
+		http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+		return NULL;
+	}
+	switch (req->path == NULL ? ROUTER_NO_PATH : router_match(req->method,
+	    req->path, &r, req->args, &req->nargs, req->args_store, allow,
+	    sizeof(allow))) {
+	case ROUTER_FOUND:
+		req->route = r;
+		return r;
+	case ROUTER_NO_METHOD:
+		http_header(resp, "Allow", allow);
+		http_error(resp, LB_ERR_METHOD_NOT_ALLOWED, NULL,
+		    "this path does not take that method");
+		return NULL;
+	default:
+		http_error(resp, LB_ERR_ROUTE_NOT_FOUND, NULL, "no such path");
+		return NULL;
+	}
+}
+
+/* A write whose connection broke: runs its probe (reconnecting, for up
+ * to a minute) to learn whether it took effect. LB_OK when it did,
+ * LB_ERR_DATABASE_UNAVAILABLE when it did not, LB_ERR_INTERNAL when the
+ * database stayed away (never a 503 that could be false). */
+static enum lb_err
+resolve(struct lockbox_ctx *ctx, struct call *c)
+{
+	struct store_result	 res;
+	enum lb_err		 e;
+	int			 row;
+
+	if (!stmt_bound(&c->probe))
+		return LB_ERR_INTERNAL;
+	if ((e = store_run_patiently(ctx->db, &c->probe, &res)) != LB_OK)
+		return LB_ERR_INTERNAL;
+	row = result_rows(&res) > 0;
+	result_free(&res);
+	log_msg(LOG_LVL_WARN, "statement %s lost its connection; it %s",
+	    sql_queries[c->stmt.q].name, row == c->probe_row_means_done ?
+	    "took effect" : "had no effect");
+	return row == c->probe_row_means_done ? LB_OK :
+	    LB_ERR_DATABASE_UNAVAILABLE;
+}
+
+/* A route that needs no key: its statement, if any, alone. */
+static void
+run_open(struct lockbox_ctx *ctx, const struct route *r,
+    struct http_request *req, struct call *c, struct http_response *resp)
+{
+	enum lb_err	 e;
+
+	if (!router_params_check(r, req, resp) ||
+	    r->prepare(ctx, req, c, resp) != LB_OK)
+		return;
+	if (stmt_bound(&c->stmt) &&
+	    (e = store_run(ctx->db, &c->stmt, &c->res)) != LB_OK) {
+		dispatch_failed(resp, e);
+		return;
+	}
+	r->finish(ctx, req, c, resp);
+}
+
+/* The key lookup and the route's first statement, in one round trip;
+ * then the key, what prepare found, and the route's finish. */
+static void
+run_keyed(struct lockbox_ctx *ctx, const struct route *r,
+    struct http_request *req, struct call *c, struct http_response *resp)
+{
+	struct stmt		 lookup;
+	const struct stmt	*st[2];
+	struct store_result	 res[2];
+	enum store_outcome	 out[2];
+	struct held_error	 held;
+	enum lb_err		 e;
+	int			 n = 1, prepared, writes;
+
+	memset(res, 0, sizeof(res));
+	memset(&held, 0, sizeof(held));
+	store_api_key_find_bind(&lookup, req->key_prefix);
+	/* What needs no database is checked first; what it finds wrong is
+	 * answered once the key is accepted, as the contract orders. */
+	prepared = router_params_check(r, req, resp) &&
+	    r->prepare(ctx, req, c, resp) == LB_OK;
+	if (!prepared) {
+		hold_error(&held, resp);
+		stmt_free(&c->stmt);
+	}
+	writes = stmt_bound(&c->probe);
+	if (writes && !r->writes) {
+		/* A bug: the table says this route changes nothing. */
+		log_msg(LOG_LVL_ERROR, "route %s wrote without saying so",
+		    r->name);
+		http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
+		goto out;
+	}
+	st[0] = &lookup;
+	if (stmt_bound(&c->stmt)) {
+		if (sql_queries[c->stmt.q].keyed)
+			store_key_bind(&c->stmt, &c->key, r->level);
+		st[n++] = &c->stmt;
+	}
+	e = store_pipeline(ctx->db, st, n, res, out);
+	if (out[0] != STORE_DONE) {
+		/* A write that went with the lookup may have taken effect:
+		 * the key decides whether it could, so learn it first. */
+		if (n == 2 && writes && out[1] == STORE_LOST &&
+		    store_run_patiently(ctx->db, &lookup, &res[0]) != LB_OK) {
+			http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
+			goto out;
+		}
+		if (res[0].pg == NULL) {
+			dispatch_failed(resp, e);
+			goto out;
+		}
+	}
+	if (auth_decide(ctx, req, &res[0], r->level, resp) != LB_OK)
+		goto out;
+	if (!prepared) {
+		report_error(resp, &held);
+		goto out;
+	}
+	if (n == 2) {
+		switch (out[1]) {
+		case STORE_DONE:
+			c->res = res[1];
+			memset(&res[1], 0, sizeof(res[1]));
+			break;
+		case STORE_LOST:
+			if (writes && (e = resolve(ctx, c)) == LB_OK) {
+				c->resolved = 1;
+				break;
+			}
+			/* FALLTHROUGH */
+		default:
+			dispatch_failed(resp, e);
+			goto out;
+		}
+	}
+	r->finish(ctx, req, c, resp);
+out:
+	result_free(&res[0]);
+	result_free(&res[1]);
+	stmt_free(&lookup);
+}
+
+void
+dispatch(struct lockbox_ctx *ctx, struct http_request *req,
+    struct http_response *resp)
+{
+	const struct route	*r;
+	struct call		 c;
+	long			 rt0 = store_round_trips(ctx->db);
+
+	memset(&c, 0, sizeof(c));
+	stmt_init(&c.stmt, SQL__COUNT);
+	stmt_init(&c.probe, SQL__COUNT);
+	if ((r = find_route(req, resp)) == NULL)
+		goto out;
+	if (r->level == SCOPE_LEVEL_NONE)
+		run_open(ctx, r, req, &c, resp);
+	else if (req->api_key == NULL || req->api_key[0] == '\0')
+		http_error(resp, LB_ERR_MISSING_API_KEY, NULL,
+		    "send an API key in the X-API-Key header");
+	/* The shape of a key is public; failing it fast leaks nothing. */
+	else if (!auth_store_key(ctx, req, &c.key))
+		http_error(resp, LB_ERR_INVALID_API_KEY, NULL,
+		    "the API key is unknown or revoked");
+	else
+		run_keyed(ctx, r, req, &c, resp);
+out:
+	if (c.state_free != NULL)
+		c.state_free(c.state);
+	result_free(&c.res);
+	stmt_free(&c.stmt);
+	stmt_free(&c.probe);
+	req->round_trips = store_round_trips(ctx->db) - rt0;
+}
