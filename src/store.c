@@ -568,6 +568,15 @@ pipeline_once(struct store *s, const struct stmt *const *st, int n,
 	    PQresultStatus(sync) != PGRES_PIPELINE_SYNC ||
 	    !PQexitPipelineMode(s->conn)) {
 		PQclear(sync);
+		/* The pipeline is one implicit transaction, committed at the
+		 * Sync: without its answer, what ran may or may not have
+		 * committed (a DELETE whose commit waited when the server
+		 * died did). Its rows are no answer. */
+		if (e == LB_OK)
+			for (i = 0; i < sent; i++) {
+				result_free(&res[i]);
+				out[i] = STORE_LOST;
+			}
 		goto broken;
 	}
 	PQclear(sync);
