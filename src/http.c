@@ -370,6 +370,12 @@ http_response_free(struct http_response *resp)
 	buf_free(&resp->headers);
 }
 
+int
+http_body_drained(FCGX_Stream *in)
+{
+	return FCGX_GetChar(in) == EOF && FCGX_GetError(in) == 0;
+}
+
 enum lb_err
 http_read_body(FCGX_Stream *in, struct http_request *req,
     struct buf *bodybuf, long max_body)

@@ -150,6 +150,10 @@ int	http_request_id_valid(const char *s);
  * own, reused and wiped between requests. */
 enum lb_err http_read_body(FCGX_Stream *in, struct http_request *,
 	    struct buf *bodybuf, long max_body);
+/* Reads the end of the input (the empty FCGI_STDIN record) after the
+ * body: 1 when it was there, so that nothing unread is left when the
+ * connection closes. */
+int	http_body_drained(FCGX_Stream *in);
 /* Queues rendered bytes on the stream (FCGX_Finish_r sends them); -1 when
  * the peer went away. */
 int	http_send(FCGX_Stream *out, const struct buf *rendered);

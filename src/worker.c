@@ -123,10 +123,7 @@ serve(void *arg, FCGX_Request *fr)
 		    "the body ended before its Content-Length" :
 		    "internal error");
 	else {
-		/* The end of the input (the empty FCGI_STDIN record) read
-		 * now: nothing unread is left when the connection closes. */
-		drained = FCGX_GetChar(fr->in) == EOF &&
-		    FCGX_GetError(fr->in) == 0;
+		drained = http_body_drained(fr->in);
 		dispatch(&w->ctx, &req, resp);
 	}
 

@@ -10,6 +10,7 @@
 
 #include "crypto.h"
 #include "fuzz_common.h"
+#include "router.h"
 #include "validate.h"
 
 #define MAX_ENV	64
@@ -87,8 +88,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct secret_input	 in;
 	struct buf		 arr = { 0 };
 	char			*copy, *envp[MAX_ENV + 1], *p, *end;
-	const char		*v, *uri, *xrid, *id;
+	const char		*v, *uri, *xrid;
+	const char		*args[ROUTE_MAX_ARGS];
+	const struct route	*route;
+	enum router_result	 rr;
+	char			*argbuf, allow[64];
 	size_t			 nenv = 0, i;
+	int			 nargs = 0;
 	int64_t			 idv;
 	enum lb_err		 e;
 
@@ -177,16 +183,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strlen(q.provider_slug)), "an invalid provider_slug passed");
 	}
 
-	/* The {id} segment, as router.c's pattern_match takes it. */
-	if (req.path != NULL && strncmp(req.path, "/v1/admin/secrets/", 18) ==
-	    0 && req.path[18] != '\0' && strchr(req.path + 18, '/') == NULL) {
-		id = req.path + 18;
-		req.path_arg = id;
-		if (validate_id(id, &idv, &resp) != LB_OK) {
-			fuzz_check_rendered(&req, &resp);
-			http_response_reset(&resp);
-		} else
-			FUZZ_CHECK("path-id", idv >= 1, "an id below 1");
+	/* The router, on the decoded path: what it finds, and the {id} it
+	 * hands a route. */
+	if (req.path != NULL && (argbuf = malloc(strlen(req.path) + 1)) !=
+	    NULL) {
+		rr = router_match(req.method, req.path, &route, args, &nargs,
+		    argbuf, allow, sizeof(allow));
+		if (rr == ROUTER_FOUND) {
+			FUZZ_CHECK("router-nargs", nargs >= 0 &&
+			    nargs <= ROUTE_MAX_ARGS, "too many arguments");
+			for (i = 0; i < (size_t)nargs; i++)
+				FUZZ_CHECK("router-arg", args[i][0] != '\0' &&
+				    strchr(args[i], '/') == NULL &&
+				    strstr(req.path, args[i]) != NULL,
+				    "an argument that is not a path segment");
+			if (nargs > 0 && validate_id(args[0], &idv, &resp) !=
+			    LB_OK) {
+				fuzz_check_rendered(&req, &resp);
+				http_response_reset(&resp);
+			} else if (nargs > 0)
+				FUZZ_CHECK("path-id", idv >= 1, "an id below 1");
+		} else if (rr == ROUTER_NO_METHOD)
+			FUZZ_CHECK("router-allow", allow[0] != '\0',
+			    "405 without an Allow list");
+		free(argbuf);
 	}
 
 	/* The body gate of POST and PATCH. */
