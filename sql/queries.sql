@@ -14,8 +14,9 @@
 -- not. Its last three parameters are the key's prefix, its keyed hash
 -- under every key of the worker's ring (a bytea[]: the stored hash was
 -- made under one of them) and the level the route needs; the condition is
--- the same EXISTS over lockbox.live_api_keys in each (an uncorrelated
--- EXISTS: one index probe, a one-time filter in front of everything else).
+-- the same EXISTS over lockbox.api_keys and its level column (what the key
+-- may do now, sql/004_scopes.sql) in each: an uncorrelated EXISTS, one
+-- index probe, a one-time filter in front of everything else.
 
 -- name: session_setup
 -- Once per connection. Index pages are cached or on SSD: at the default
@@ -34,7 +35,7 @@ SELECT 1
 -- The last column: whether rewrap retired the ring key that made the hash
 -- (then a worker that checked the key moves its hash to the active key;
 -- not before, as hosts not yet reloaded could no longer check it).
-SELECT id, key_hash, hash_key_id, lockbox.scope_level(scope) AS level,
+SELECT id, key_hash, hash_key_id, level,
        revoked_at IS NOT NULL AS revoked,
        EXISTS (SELECT FROM lockbox.retired_keys r
                 WHERE r.key_id = api_keys.hash_key_id) AS hash_key_retired
@@ -117,7 +118,7 @@ INSERT INTO lockbox.schema_migrations (version, name) VALUES ($1, $2)
 -- A refused key takes no id.
 SELECT nextval('lockbox.secrets_id_seq') AS id,
        lockbox.api_time(now()) AS created_at
- WHERE EXISTS (SELECT FROM lockbox.live_api_keys
+ WHERE EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $1 AND key_hash = ANY ($2::bytea[])
                   AND level >= $3)
 
@@ -180,7 +181,7 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
        key_id, nonce, ciphertext, value_format
   FROM lockbox.secrets
  WHERE id = $1
-   AND EXISTS (SELECT FROM lockbox.live_api_keys
+   AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
                   AND level >= $4)
 
@@ -201,7 +202,7 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
           FROM lockbox.secrets
          ORDER BY id DESC
          LIMIT 101) page
- WHERE EXISTS (SELECT FROM lockbox.live_api_keys
+ WHERE EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
                   AND level >= $4)
  ORDER BY id DESC
@@ -220,7 +221,7 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
          WHERE id < $1
          ORDER BY id DESC
          LIMIT 101) page
- WHERE EXISTS (SELECT FROM lockbox.live_api_keys
+ WHERE EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
                   AND level >= $5)
  ORDER BY id DESC
@@ -235,7 +236,7 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
        lockbox.api_time(updated_at) AS updated_at
   FROM lockbox.secrets
  WHERE provider_slug = $1
-   AND EXISTS (SELECT FROM lockbox.live_api_keys
+   AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
                   AND level >= $5)
  ORDER BY id DESC
@@ -250,7 +251,7 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
        lockbox.api_time(updated_at) AS updated_at
   FROM lockbox.secrets
  WHERE provider_slug = $1 AND id < $2
-   AND EXISTS (SELECT FROM lockbox.live_api_keys
+   AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
                   AND level >= $6)
  ORDER BY id DESC
@@ -266,7 +267,7 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
 SELECT id, version, key_id, nonce, ciphertext, value_format
   FROM lockbox.secrets
  WHERE id = $1
-   AND EXISTS (SELECT FROM lockbox.live_api_keys
+   AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
                   AND level >= $4)
 
@@ -334,7 +335,7 @@ SELECT version = $2 AS same_version,
 -- write.
 DELETE FROM lockbox.secrets
  WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
-   AND EXISTS (SELECT FROM lockbox.live_api_keys
+   AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
                   AND level >= $5)
 RETURNING id

@@ -1,9 +1,10 @@
 /* What an API key may do, said once. A key has a level; a route needs
  * one (router.c's table); a key may do what its level or a lower one
  * allows. The numbers are also the database's: lockbox.scope_level()
- * (sql/004_scopes.sql) turns a stored scope into the same number, and
- * every statement that checks a key compares it with the level the route
- * needs (sql/queries.sql, "keyed"). */
+ * (sql/004_scopes.sql) turns a stored scope into the same number, kept in
+ * lockbox.api_keys.level (0 once the key is revoked), and every statement
+ * that checks a key compares that column with the level the route needs
+ * (sql/queries.sql, "keyed"). */
 #ifndef LOCKBOX_SCOPE_H
 #define LOCKBOX_SCOPE_H
 
