@@ -28,6 +28,7 @@ enum http_method {
 };
 
 #define HTTP_MAX_PARAMS	16
+#define HTTP_MAX_ARGS	4	/* {parameters} in a route's pattern */
 #define HTTP_REQUEST_ID_MAX 64
 
 struct http_param {
@@ -63,20 +64,20 @@ struct http_request {
 	size_t			 body_len;
 
 	/* The key as sent: parsed once (auth_key_parse), as the statements
-	 * that go with the key lookup need it before auth_check does. Wiped
-	 * by http_request_free. */
+	 * that go with the key lookup need it before auth_decide has seen
+	 * the lookup. Wiped by http_request_free. */
 	int			 key_shape;	/* 0 not parsed, 1 a key's, -1 not */
 	char			 key_prefix[APIKEY_PREFIX_LEN + 1];
 	unsigned char		 key_hash[CRYPTO_HASH_LEN];	/* SHA-256 */
 	struct buf		 key_hashes;	/* keyed, as a bytea[] literal */
-	/* Set by auth_check when the stored hash was made under an older
+	/* Set by auth_decide when the stored hash was made under an older
 	 * ring key: the worker moves it to the active key after answering. */
 	int			 key_rehash;
 	unsigned char		 key_stored[CRYPTO_HASH_LEN];
 
 	/* Set by the router and the authentication step. */
 	const struct route	*route;		/* router.c's, opaque here */
-	const char		*args[4];	/* the path's {parameters} */
+	const char		*args[HTTP_MAX_ARGS];	/* {parameters} */
 	int			 nargs;
 	char			*args_store;	/* owns the args strings */
 	struct principal	 key;

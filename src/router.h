@@ -23,7 +23,7 @@ typedef enum lb_err (*route_prepare_fn)(struct lockbox_ctx *,
 typedef enum lb_err (*route_finish_fn)(struct lockbox_ctx *,
     struct http_request *, struct call *, struct http_response *);
 
-#define ROUTE_MAX_ARGS	4
+#define ROUTE_MAX_ARGS	HTTP_MAX_ARGS
 
 /* Where the provider a route acts on comes from (bits), for keys that may
  * act on some providers only (scope.h). */
