@@ -446,6 +446,14 @@ conns_drain(struct conns *cs, int backlog, int seconds, const sigset_t *mask)
 	    (n = accept_one(cs)) >= 0)
 		served += n;
 	listen_on(cs, 0);
+	/* Nothing more is accepted here: let go of the socket, so that a
+	 * connection arriving now reaches a process that still takes them,
+	 * or is refused at once when none does (the master was killed),
+	 * rather than queued behind this worker for as long as the kept
+	 * connections below keep it alive (faults.test master-kill: 2 s
+	 * without an answer). */
+	close(cs->listen_fd);
+	cs->listen_fd = -1;
 	/* The web server closes kept connections itself (nginx: after the
 	 * upstream's keepalive_timeout idle, or keepalive_requests
 	 * requests): waiting for that, rather than closing them here, leaves
