@@ -123,26 +123,38 @@ SELECT nextval('lockbox.secrets_id_seq') AS id,
                   AND level >= $3)
 
 -- name: secret_insert
+-- The secret and its version 1, by the key $10, in one statement.
 -- Nothing is inserted when the value was sealed with a retired key ($6):
 -- the worker's key ring is out of date (see sql/003_security.sql).
-INSERT INTO lockbox.secrets
-       (id, name, provider_slug, description, metadata, key_id, nonce,
-        ciphertext, value_format, created_at, updated_at)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, 2, $9, $9
- WHERE NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $6)
-
--- name: secret_insert_idempotent
--- One statement, so the secret and its idempotency record commit or fail
--- together; a concurrent request with the same key waits on the unique
--- index and then sees this one's record.
--- A retired key ($6): as in secret_insert, nothing at all.
 WITH s AS (
     INSERT INTO lockbox.secrets
-           (id, name, provider_slug, description, metadata, key_id, nonce,
-            ciphertext, value_format, created_at, updated_at)
-    SELECT $1, $2, $3, $4, $5, $6, $7, $8, 2, $9, $9
+           (id, name, provider_slug, description, metadata, created_at,
+            updated_at)
+    SELECT $1, $2, $3, $4, $5, $9, $9
      WHERE NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $6)
-    RETURNING id
+    RETURNING id, created_at
+)
+INSERT INTO lockbox.secret_versions
+       (secret_id, version, key_id, nonce, ciphertext, value_format,
+        value_changed, api_key_id, created_at)
+SELECT id, 1, $6, $7, $8, 2, true, $10, created_at FROM s
+
+-- name: secret_insert_idempotent
+-- secret_insert and the idempotency record in one statement, so that they
+-- commit or fail together; a concurrent request with the same key waits
+-- on the unique index and then sees this one's record.
+WITH s AS (
+    INSERT INTO lockbox.secrets
+           (id, name, provider_slug, description, metadata, created_at,
+            updated_at)
+    SELECT $1, $2, $3, $4, $5, $9, $9
+     WHERE NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $6)
+    RETURNING id, created_at
+), v AS (
+    INSERT INTO lockbox.secret_versions
+           (secret_id, version, key_id, nonce, ciphertext, value_format,
+            value_changed, api_key_id, created_at)
+    SELECT id, 1, $6, $7, $8, 2, true, $10, created_at FROM s
 )
 INSERT INTO lockbox.idempotency_keys
        (api_key_id, idempotency_key, fingerprint, fingerprint_key_id,
@@ -174,13 +186,53 @@ DELETE FROM lockbox.idempotency_keys
 -- retry: yes
 -- keyed: yes
 -- Nothing of the secret, not even the length of its ciphertext, reaches a
--- worker for a key that may not read it.
-SELECT id, name, provider_slug, description, metadata::text AS metadata,
-       version, lockbox.api_time(created_at) AS created_at,
-       lockbox.api_time(updated_at) AS updated_at,
-       key_id, nonce, ciphertext, value_format
-  FROM lockbox.secrets
- WHERE id = $1
+-- worker for a key that may not read it. A current version missing (a
+-- hand-edited database) leaves the sealed columns NULL: integrity_error.
+SELECT s.id, s.name, s.provider_slug, s.description,
+       s.metadata::text AS metadata, s.version,
+       lockbox.api_time(s.created_at) AS created_at,
+       lockbox.api_time(s.updated_at) AS updated_at,
+       v.key_id, v.nonce, v.ciphertext, v.value_format
+  FROM lockbox.secrets s
+  LEFT JOIN lockbox.secret_versions v
+         ON v.secret_id = s.id AND v.version = s.version
+ WHERE s.id = $1
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
+                  AND level >= $4)
+
+-- name: secret_lookup
+-- retry: yes
+-- keyed: yes
+-- secret_get by (provider_slug, name): the unique index finds it.
+SELECT s.id, s.name, s.provider_slug, s.description,
+       s.metadata::text AS metadata, s.version,
+       lockbox.api_time(s.created_at) AS created_at,
+       lockbox.api_time(s.updated_at) AS updated_at,
+       v.key_id, v.nonce, v.ciphertext, v.value_format
+  FROM lockbox.secrets s
+  LEFT JOIN lockbox.secret_versions v
+         ON v.secret_id = s.id AND v.version = s.version
+ WHERE s.provider_slug = $2 AND s.name = $1
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                  AND level >= $5)
+
+-- name: secret_lookup_unfiled
+-- retry: yes
+-- keyed: yes
+-- secret_lookup among the secrets without a provider: IS NULL, which the
+-- unique index (NULLS NOT DISTINCT) answers too; "= NULL" would match
+-- nothing and IS NOT DISTINCT FROM no index.
+SELECT s.id, s.name, s.provider_slug, s.description,
+       s.metadata::text AS metadata, s.version,
+       lockbox.api_time(s.created_at) AS created_at,
+       lockbox.api_time(s.updated_at) AS updated_at,
+       v.key_id, v.nonce, v.ciphertext, v.value_format
+  FROM lockbox.secrets s
+  LEFT JOIN lockbox.secret_versions v
+         ON v.secret_id = s.id AND v.version = s.version
+ WHERE s.provider_slug IS NULL AND s.name = $1
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
                   AND level >= $4)
@@ -257,23 +309,65 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
  ORDER BY id DESC
  LIMIT $3
 
+-- name: secret_list_filtered
+-- plan: each
+-- retry: yes
+-- keyed: yes
+-- Every other list: some ids only ($3, NULL: all), the values ($5), a
+-- provider ($1, NULL: all), after id $2 (the first page: 2^63-1). Planned
+-- on every execution, so that each absent filter folds away and the plan
+-- is the one of the filters given: the primary key walked backwards, the
+-- provider's index, or the ids looked up one by one; without values the
+-- join's condition is false and the versions are never read.
+SELECT s.id, s.name, s.provider_slug, s.description,
+       s.metadata::text AS metadata, s.version,
+       lockbox.api_time(s.created_at) AS created_at,
+       lockbox.api_time(s.updated_at) AS updated_at,
+       v.key_id, v.nonce, v.ciphertext, v.value_format
+  FROM lockbox.secrets s
+  LEFT JOIN lockbox.secret_versions v
+         ON $5::boolean AND v.secret_id = s.id AND v.version = s.version
+ WHERE ($1::text IS NULL OR s.provider_slug = $1)
+   AND s.id < $2
+   AND ($3::bigint[] IS NULL OR s.id = ANY ($3::bigint[]))
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $6 AND key_hash = ANY ($7::bytea[])
+                  AND level >= $8)
+ ORDER BY s.id DESC
+ LIMIT $4
+
 -- name: secret_current
 -- retry: yes
 -- keyed: yes
--- A PATCH's first read, in the round trip of the key lookup: the version
--- the PATCH will follow and the sealed value it seals again under the next
--- version (the additional data binds the version, so even a PATCH that
--- keeps the value seals it afresh).
-SELECT id, version, key_id, nonce, ciphertext, value_format
-  FROM lockbox.secrets
- WHERE id = $1
+-- A PATCH's or a version restore's first read, in the round trip of the
+-- key lookup: the current version, which the write will follow, and the
+-- sealed values of it and of version $2 (a restore's; NULL: none), one
+-- row each. The current value is sealed again under the next version (the
+-- additional data binds the version) and compared with the new one.
+SELECT s.id, s.version AS current_version, v.version, v.key_id, v.nonce,
+       v.ciphertext, v.value_format
+  FROM lockbox.secrets s
+  LEFT JOIN lockbox.secret_versions v
+         ON v.secret_id = s.id AND v.version = ANY (ARRAY[s.version, $2])
+ WHERE s.id = $1
    AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                  AND level >= $4)
+                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                  AND level >= $5)
+
+-- name: secret_current_again
+-- retry: yes
+-- secret_current once the key was checked: a write reads again after
+-- another write got in between.
+SELECT s.id, s.version AS current_version, v.version, v.key_id, v.nonce,
+       v.ciphertext, v.value_format
+  FROM lockbox.secrets s
+  LEFT JOIN lockbox.secret_versions v
+         ON v.secret_id = s.id AND v.version = ANY (ARRAY[s.version, $2])
+ WHERE s.id = $1
 
 -- name: secret_row
 -- retry: yes
--- A secret as the API shows it, once the key was checked (what a PATCH
+-- A secret as the API shows it, once the key was checked (what a write
 -- whose connection broke answers with, once it knows it took effect).
 SELECT id, name, provider_slug, description, metadata::text AS metadata,
        version, lockbox.api_time(created_at) AS created_at,
@@ -281,41 +375,45 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
   FROM lockbox.secrets
  WHERE id = $1
 
--- name: secret_current_again
--- retry: yes
--- secret_current once the key was checked: a PATCH reads again after
--- another write got in between.
-SELECT id, version, key_id, nonce, ciphertext, value_format
-  FROM lockbox.secrets
- WHERE id = $1
-
 -- name: secret_update
--- A JSON Merge Patch in one statement, over the version the worker read
--- ($2) and sealed the value for ($11-$13, version $2 + 1): NULL parameters
--- keep a column; metadata loses the names in $9, then takes the members
--- of $10. The row is left alone when it moved on since the read, when the
--- result would exceed 50 metadata members, or when the value was sealed
--- with a retired key; secret_update_why then tells which.
-UPDATE lockbox.secrets
-   SET name = coalesce($3, name),
-       provider_slug = CASE WHEN $4::boolean THEN $5 ELSE provider_slug END,
-       description = CASE WHEN $6::boolean THEN $7 ELSE description END,
-       metadata = CASE WHEN $8::boolean THEN '{}'::jsonb
-                       ELSE (metadata - $9::text[]) || $10::jsonb END,
-       key_id = $11,
-       nonce = $12,
-       ciphertext = $13,
-       value_format = 2,
-       version = version + 1,
-       updated_at = now()
- WHERE id = $1 AND version = $2
-   AND (SELECT count(*) FROM jsonb_object_keys(
-            CASE WHEN $8::boolean THEN '{}'::jsonb
-                 ELSE (metadata - $9::text[]) || $10::jsonb END)) <= 50
-   AND NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $11)
-RETURNING id, name, provider_slug, description, metadata::text AS metadata,
+-- A JSON Merge Patch, or a version restore, in one statement over the
+-- version the worker read ($2), with the value it sealed for version
+-- $2 + 1 ($11-$13) by the key $15: NULL parameters keep a column;
+-- metadata loses the names in $9, then takes the members of $10. The
+-- new version's row goes in, and the versions that leaves beyond the
+-- newest $16 go. Nothing at all when the row moved on since the read,
+-- when the result would exceed 50 metadata members, or when the value was
+-- sealed with a retired key; secret_update_why then tells which.
+WITH u AS (
+    UPDATE lockbox.secrets
+       SET name = coalesce($3, name),
+           provider_slug = CASE WHEN $4::boolean THEN $5 ELSE provider_slug END,
+           description = CASE WHEN $6::boolean THEN $7 ELSE description END,
+           metadata = CASE WHEN $8::boolean THEN '{}'::jsonb
+                           ELSE (metadata - $9::text[]) || $10::jsonb END,
+           version = version + 1,
+           updated_at = now()
+     WHERE id = $1 AND version = $2
+       AND (SELECT count(*) FROM jsonb_object_keys(
+                CASE WHEN $8::boolean THEN '{}'::jsonb
+                     ELSE (metadata - $9::text[]) || $10::jsonb END)) <= 50
+       AND NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $11)
+    RETURNING id, name, provider_slug, description, metadata, version,
+              created_at, updated_at
+), made AS (
+    INSERT INTO lockbox.secret_versions
+           (secret_id, version, key_id, nonce, ciphertext, value_format,
+            value_changed, api_key_id, created_at)
+    SELECT id, version, $11, $12, $13, 2, $14, $15, updated_at FROM u
+), pruned AS (
+    DELETE FROM lockbox.secret_versions o
+     USING u
+     WHERE o.secret_id = u.id AND o.version <= u.version - $16::bigint
+)
+SELECT id, name, provider_slug, description, metadata::text AS metadata,
        version, lockbox.api_time(created_at) AS created_at,
        lockbox.api_time(updated_at) AS updated_at
+  FROM u
 
 -- name: secret_update_why
 -- retry: yes
@@ -329,63 +427,237 @@ SELECT version = $2 AS same_version,
   FROM lockbox.secrets
  WHERE id = $1
 
+-- name: secret_update_done
+-- retry: yes
+-- Whether a write of a version whose connection broke took effect: its
+-- nonce (96 fresh random bits) is in a version row if and only if it
+-- did. Without it, it did not if the secret is still at the version the
+-- write followed ($3); otherwise later writes may have pruned it: NULL,
+-- unknown.
+SELECT CASE WHEN EXISTS (SELECT FROM lockbox.secret_versions
+                          WHERE secret_id = $1 AND nonce = $2) THEN true
+            WHEN (SELECT version FROM lockbox.secrets WHERE id = $1) = $3
+            THEN false END AS done
+
 -- name: secret_delete
 -- keyed: yes
 -- Sent with the key lookup: it deletes nothing for a key that may not
--- write.
-DELETE FROM lockbox.secrets
- WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5)
+-- write. The row moves to the deleted secrets for its recovery window
+-- ($3 seconds); its versions stay.
+WITH d AS (
+    DELETE FROM lockbox.secrets
+     WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
+                      AND level >= $6)
+    RETURNING id, name, provider_slug, description, metadata, version,
+              created_at, updated_at
+)
+INSERT INTO lockbox.deleted_secrets
+       (id, name, provider_slug, description, metadata, version,
+        created_at, updated_at, deleted_at, destroy_at)
+SELECT id, name, provider_slug, description, metadata, version,
+       created_at, updated_at, now(),
+       now() + make_interval(secs => $3::bigint)
+  FROM d
 RETURNING id
 
--- name: secret_nonce
+-- name: secret_destroy
+-- keyed: yes
+-- A DELETE with ?permanent=true, or without a recovery window: the row
+-- and every version, at once. The versions go through
+-- lockbox.destroy_versions, after the row: a PATCH that committed one
+-- while this waited for the row's lock is past this statement's snapshot
+-- (sql/005_lifecycle.sql).
+WITH d AS (
+    DELETE FROM lockbox.secrets
+     WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                      AND level >= $5)
+    RETURNING id
+)
+SELECT id, lockbox.destroy_versions(id) AS versions FROM d
+
+-- name: secret_exists
 -- retry: yes
--- What a PATCH whose connection broke left: the row's nonce is the one it
--- sealed with if and only if it committed.
-SELECT nonce FROM lockbox.secrets WHERE id = $1
+-- Whether a write that creates or brings back secret $1 took effect.
+SELECT EXISTS (SELECT FROM lockbox.secrets WHERE id = $1) AS done
+
+-- name: secret_gone
+-- retry: yes
+-- Whether a delete of secret $1 took effect.
+SELECT NOT EXISTS (SELECT FROM lockbox.secrets WHERE id = $1) AS done
 
 -- name: secret_version
 -- retry: yes
 SELECT version FROM lockbox.secrets WHERE id = $1
 
+-- name: version_list
+-- retry: yes
+-- keyed: yes
+-- A page of secret $1's versions below $2, newest first. One row with a
+-- NULL version when the page is empty; none when the secret is not there.
+SELECT s.id, v.version, lockbox.api_time(v.created_at) AS created_at,
+       v.api_key_id, v.value_changed
+  FROM lockbox.secrets s
+  LEFT JOIN LATERAL (
+        SELECT version, created_at, api_key_id, value_changed
+          FROM lockbox.secret_versions
+         WHERE secret_id = s.id AND version < $2
+         ORDER BY version DESC
+         LIMIT $3) v ON true
+ WHERE s.id = $1
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
+                  AND level >= $6)
+ ORDER BY v.version DESC
+
+-- name: version_get
+-- retry: yes
+-- keyed: yes
+-- Version $2 of secret $1: no row when the secret is not there, a NULL
+-- version when that version is not kept.
+SELECT s.id, v.version, lockbox.api_time(v.created_at) AS created_at,
+       v.api_key_id, v.key_id, v.nonce, v.ciphertext, v.value_format
+  FROM lockbox.secrets s
+  LEFT JOIN lockbox.secret_versions v
+         ON v.secret_id = s.id AND v.version = $2
+ WHERE s.id = $1
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                  AND level >= $5)
+
+-- name: deleted_list
+-- plan: each
+-- retry: yes
+-- keyed: yes
+-- Deleted secrets still in their window, the most recent deletion first,
+-- all ($1 NULL) or one provider's, below delete_seq $2.
+SELECT id, name, provider_slug, description, metadata::text AS metadata,
+       version, lockbox.api_time(created_at) AS created_at,
+       lockbox.api_time(updated_at) AS updated_at,
+       lockbox.api_time(deleted_at) AS deleted_at,
+       lockbox.api_time(destroy_at) AS destroy_at, delete_seq
+  FROM lockbox.deleted_secrets
+ WHERE ($1::text IS NULL OR provider_slug = $1) AND delete_seq < $2
+   AND destroy_at > now()
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
+                  AND level >= $6)
+ ORDER BY delete_seq DESC
+ LIMIT $3
+
+-- name: deleted_find
+-- retry: yes
+-- keyed: yes
+-- A restore's first read: whether secret $1 is deleted and in its window.
+SELECT id
+  FROM lockbox.deleted_secrets
+ WHERE id = $1 AND destroy_at > now()
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
+                  AND level >= $4)
+
+-- name: deleted_restore
+-- Back under its id, at its version, with its versions (they never left).
+-- A name taken since fails the whole statement (unique violation), which
+-- changes nothing.
+WITH d AS (
+    DELETE FROM lockbox.deleted_secrets
+     WHERE id = $1 AND destroy_at > now()
+    RETURNING id, name, provider_slug, description, metadata, version,
+              created_at, updated_at
+)
+INSERT INTO lockbox.secrets
+       (id, name, provider_slug, description, metadata, version,
+        created_at, updated_at)
+SELECT id, name, provider_slug, description, metadata, version,
+       created_at, updated_at
+  FROM d
+RETURNING id, name, provider_slug, description, metadata::text AS metadata,
+       version, lockbox.api_time(created_at) AS created_at,
+       lockbox.api_time(updated_at) AS updated_at
+
+-- name: deleted_destroy
+-- keyed: yes
+-- A deleted secret in its window, destroyed now with every version.
+WITH d AS (
+    DELETE FROM lockbox.deleted_secrets
+     WHERE id = $1 AND destroy_at > now()
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
+                      AND level >= $4)
+    RETURNING id
+), v AS (
+    DELETE FROM lockbox.secret_versions o USING d WHERE o.secret_id = d.id
+)
+SELECT id FROM d
+
+-- name: deleted_gone
+-- retry: yes
+-- Whether the destruction of deleted secret $1 took effect.
+SELECT NOT EXISTS (SELECT FROM lockbox.deleted_secrets WHERE id = $1)
+       AS done
+
+-- name: deleted_destroy_expired
+-- The background pass of every worker on every host: a batch of deleted
+-- secrets past their window, with every version. Rows another pass holds
+-- are skipped, and a row is deleted once, so each is destroyed once.
+WITH d AS (
+    DELETE FROM lockbox.deleted_secrets
+     WHERE id = ANY (ARRAY(
+           SELECT id FROM lockbox.deleted_secrets
+            WHERE destroy_at <= now()
+            ORDER BY destroy_at
+            LIMIT 100
+              FOR UPDATE SKIP LOCKED))
+    RETURNING id
+), v AS (
+    DELETE FROM lockbox.secret_versions o USING d WHERE o.secret_id = d.id
+)
+SELECT count(*) AS n FROM d
+
 -- name: rewrap_select
--- A batch of rows sealed with another key than the active one ($1), or in
--- the form from before 0.2, after id $2 (one pass over the table, so that
--- rows that cannot be opened are reported once and passed over), locked
--- so that a concurrent PATCH of the same secret waits for the batch.
-SELECT id, version, key_id, nonce, ciphertext, value_format
-  FROM lockbox.secrets
- WHERE (key_id <> $1 OR value_format <> 2) AND id > $2
- ORDER BY id
+-- A batch of versions sealed with another key than the active one ($1),
+-- or in the form from before 0.2, after version ($2, $3) (one pass over
+-- the table, so that values that cannot be opened are reported once and
+-- passed over), locked so that a concurrent write of the same secret
+-- waits for the batch. Deleted secrets' versions too: they must open
+-- after the old key has left the ring.
+SELECT secret_id AS id, version, key_id, nonce, ciphertext, value_format
+  FROM lockbox.secret_versions
+ WHERE (key_id <> $1 OR value_format <> 2) AND (secret_id, version) > ($2, $3)
+ ORDER BY secret_id, version
  LIMIT 100
    FOR UPDATE
 
 -- name: rewrap_update
--- Not a change a client can see: version and updated_at stay.
-UPDATE lockbox.secrets
-   SET key_id = $2, nonce = $3, ciphertext = $4, value_format = 2
- WHERE id = $1
+-- Not a change a client can see: versions and times stay.
+UPDATE lockbox.secret_versions
+   SET key_id = $3, nonce = $4, ciphertext = $5, value_format = 2
+ WHERE secret_id = $1 AND version = $2
 
 -- name: rewrap_remaining
-SELECT count(*) AS n FROM lockbox.secrets WHERE key_id <> $1 OR value_format <> 2
+SELECT count(*) AS n FROM lockbox.secret_versions
+ WHERE key_id <> $1 OR value_format <> 2
 
 -- name: rewrap_retire
 -- Every key but the active one ($1): those of the ring doing the rewrap
--- ($2) and any other that a row still names. From this commit on, no
+-- ($2) and any other that a version still names. From this commit on, no
 -- statement seals with them.
 INSERT INTO lockbox.retired_keys (key_id)
 SELECT k FROM (SELECT unnest($2::integer[])
-               UNION SELECT DISTINCT key_id FROM lockbox.secrets) ids (k)
+               UNION SELECT DISTINCT key_id FROM lockbox.secret_versions) ids (k)
  WHERE k <> $1
 ON CONFLICT (key_id) DO NOTHING
 
 -- name: rewrap_settle
 -- Waits for every write that began before the retirement committed (one
 -- may have checked retired_keys before it): SHARE conflicts with their
--- ROW EXCLUSIVE lock. Writes wait meanwhile, for the moment it takes.
-LOCK TABLE lockbox.secrets IN SHARE MODE
+-- ROW EXCLUSIVE lock (every statement that seals writes a version).
+-- Writes wait meanwhile, for the moment it takes.
+LOCK TABLE lockbox.secret_versions IN SHARE MODE
 
 -- name: key_unretire
 -- A key made active again (keyring add of an old key is not possible, but
@@ -396,8 +668,8 @@ DELETE FROM lockbox.retired_keys WHERE key_id = $1
 SELECT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $1) AS retired
 
 -- name: key_rows
--- Secrets still sealed with a key (keyring remove checks).
-SELECT count(*) AS n FROM lockbox.secrets WHERE key_id = $1
+-- Versions still sealed with a key (keyring remove checks).
+SELECT count(*) AS n FROM lockbox.secret_versions WHERE key_id = $1
 
 -- name: worker_heartbeat
 -- Every worker, at start and every 10 s: which key it seals with.

@@ -152,6 +152,23 @@ buf_json_str(struct buf *b, const char *s, size_t n)
 	buf_putc(b, '"');
 }
 
+size_t
+buf_json_len(const char *s, size_t n)
+{
+	size_t		 i, len = n + 2;
+	unsigned char	 c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c == '"' || c == '\\' || c == '\n' || c == '\r' ||
+		    c == '\t' || c == '\b' || c == '\f')
+			len += 1;
+		else if (c < 0x20)
+			len += 5;
+	}
+	return len;
+}
+
 void
 buf_json_str_or_null(struct buf *b, const char *s)
 {

@@ -39,6 +39,9 @@ static const struct setting settings[] = {
 	NUM(max_requests, 0, 1000000000, "an integer from 0 (never) to 1000000000"),
 	NUM(max_body, 1024, 64L * 1024 * 1024, "a byte count from 1024 to 67108864"),
 	NUM(idempotency_ttl, 60, 366L * 86400, "seconds from 60 to 31622400"),
+	NUM(max_versions, 1, 1000, "an integer from 1 to 1000"),
+	NUM(deleted_retention, 0, 366L * 86400,
+	    "seconds from 0 (destroy at once) to 31622400"),
 	{ "socket_mode", K_MODE, offsetof(struct config, socket_mode), 0,
 	  0, 0777, 0, "an octal mode from 0000 to 0777, e.g. 0660" },
 	{ "log_level", K_LEVEL, offsetof(struct config, log_level), 0,
@@ -66,6 +69,8 @@ config_defaults(struct config *c)
 	c->max_requests = 100000;
 	c->max_body = 1024 * 1024;
 	c->idempotency_ttl = 86400;
+	c->max_versions = 10;
+	c->deleted_retention = 7 * 86400;
 	c->socket_mode = 0660;
 	c->log_level = LOG_LVL_INFO;
 	c->prepared_statements = 1;

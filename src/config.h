@@ -20,6 +20,8 @@ struct config {
 	long		 max_requests;	/* 0 = never recycle a worker */
 	long		 max_body;
 	long		 idempotency_ttl;
+	long		 max_versions;	/* versions kept per secret */
+	long		 deleted_retention; /* seconds; 0 = destroy at once */
 	int		 socket_mode;
 	enum log_level	 log_level;
 	/* Named prepared statements, prepared once per connection; off for

@@ -211,7 +211,7 @@ key_removable(struct store *s, int id)
 		return 0;
 	}
 	if (rows > 0) {
-		fprintf(stderr, "lockboxctl: %ld secret(s) are still sealed "
+		fprintf(stderr, "lockboxctl: %ld secret version(s) are still sealed "
 		    "with key %d (rewrap could not open them)\n", rows, id);
 		return 0;
 	}
@@ -404,7 +404,7 @@ cmd_rewrap(int argc, char **argv)
 	struct crypto	*c = NULL;
 	struct store	*s = NULL;
 	enum lb_err	 e;
-	int64_t		 after;
+	int64_t		 after[2];
 	long		 moved, failed, total = 0, bad, left, n;
 	int		 ids[KEYRING_MAX_KEYS], more, pass, wait_s = 60, rc = 1;
 	char		*end;
@@ -437,10 +437,10 @@ cmd_rewrap(int argc, char **argv)
 	 * keep reading and writing meanwhile. A row that cannot be opened is
 	 * reported once per pass and passed over. */
 	for (pass = 0, bad = 0; pass < 3; pass++) {
-		after = 0;
+		after[0] = after[1] = 0;
 		bad = 0;
 		do {
-			if ((e = store_rewrap_batch(s, c, &after, &moved,
+			if ((e = store_rewrap_batch(s, c, after, &moved,
 			    &failed, &more)) != LB_OK) {
 				rc = db_fail(s, e);
 				goto out;
@@ -458,10 +458,10 @@ cmd_rewrap(int argc, char **argv)
 		if (left <= bad)
 			break;
 	}
-	fprintf(stderr, "rewrapped %ld secret(s) to key %d\n", total,
+	fprintf(stderr, "rewrapped %ld secret version(s) to key %d\n", total,
 	    ring.active);
 	if (left > 0) {
-		fprintf(stderr, "lockboxctl: %ld secret(s) could not be opened "
+		fprintf(stderr, "lockboxctl: %ld secret version(s) could not be opened "
 		    "and keep their old key (listed above)\n", left);
 		goto out;
 	}

@@ -11,7 +11,8 @@
 
 static int
 cursor_mac(struct crypto *c, const unsigned char *head, int key_id,
-    const char *provider_slug, unsigned char tag[CRYPTO_MAC_LEN])
+    const char *provider_slug, const char *bound,
+    unsigned char tag[CRYPTO_MAC_LEN])
 {
 	struct buf	 b = { 0 };
 	int		 rc;
@@ -24,6 +25,12 @@ cursor_mac(struct crypto *c, const unsigned char *head, int key_id,
 		buf_puts(&b, provider_slug);
 	} else
 		buf_putc(&b, 0);
+	/* The rest of the filter after a NUL, which no slug holds: "slug"
+	 * and "slug" with more are distinct inputs too. */
+	if (bound != NULL && bound[0] != '\0') {
+		buf_putc(&b, 0);
+		buf_puts(&b, bound);
+	}
 	rc = b.oom ? -1 : crypto_mac(c, CRYPTO_MAC_CURSOR, key_id, b.data,
 	    b.len, tag);
 	buf_free(&b);
@@ -34,6 +41,20 @@ int
 cursor_encode(struct crypto *c, int64_t last_id, const char *provider_slug,
     char out[CURSOR_LEN + 1])
 {
+	return cursor_encode_bound(c, last_id, provider_slug, NULL, out);
+}
+
+enum lb_err
+cursor_decode(struct crypto *c, const char *text, const char *provider_slug,
+    int64_t *last_id)
+{
+	return cursor_decode_bound(c, text, provider_slug, NULL, last_id);
+}
+
+int
+cursor_encode_bound(struct crypto *c, int64_t last_id,
+    const char *provider_slug, const char *bound, char out[CURSOR_LEN + 1])
+{
 	unsigned char	 raw[CURSOR_RAW_LEN], tag[CRYPTO_MAC_LEN];
 	uint64_t	 u = (uint64_t)last_id;
 	int		 key_id = crypto_active_key(c), i;
@@ -43,7 +64,7 @@ cursor_encode(struct crypto *c, int64_t last_id, const char *provider_slug,
 	raw[2] = (unsigned char)key_id;
 	for (i = 0; i < 8; i++)
 		raw[3 + i] = (unsigned char)(u >> (56 - 8 * i));
-	if (cursor_mac(c, raw, key_id, provider_slug, tag) < 0)
+	if (cursor_mac(c, raw, key_id, provider_slug, bound, tag) < 0)
 		return -1;
 	memcpy(raw + CURSOR_RAW_LEN - CURSOR_TAG_LEN, tag, CURSOR_TAG_LEN);
 	base64url_encode(out, raw, sizeof(raw));
@@ -51,8 +72,8 @@ cursor_encode(struct crypto *c, int64_t last_id, const char *provider_slug,
 }
 
 enum lb_err
-cursor_decode(struct crypto *c, const char *text, const char *provider_slug,
-    int64_t *last_id)
+cursor_decode_bound(struct crypto *c, const char *text,
+    const char *provider_slug, const char *bound, int64_t *last_id)
 {
 	unsigned char	 raw[CURSOR_RAW_LEN + 3], tag[CRYPTO_MAC_LEN];
 	uint64_t	 u = 0;
@@ -63,7 +84,7 @@ cursor_decode(struct crypto *c, const char *text, const char *provider_slug,
 	    raw[0] != CURSOR_VERSION)
 		return LB_ERR_INVALID_CURSOR;
 	key_id = raw[1] << 8 | raw[2];
-	if (cursor_mac(c, raw, key_id, provider_slug, tag) < 0 ||
+	if (cursor_mac(c, raw, key_id, provider_slug, bound, tag) < 0 ||
 	    !crypto_equal(tag, raw + CURSOR_RAW_LEN - CURSOR_TAG_LEN,
 	    CURSOR_TAG_LEN))
 		return LB_ERR_INVALID_CURSOR;

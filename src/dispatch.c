@@ -76,30 +76,6 @@ find_route(struct http_request *req, struct http_response *resp)
 	}
 }
 
-/* A write whose connection broke: runs its probe (reconnecting, for up
- * to a minute) to learn whether it took effect. LB_OK when it did,
- * LB_ERR_DATABASE_UNAVAILABLE when it did not, LB_ERR_INTERNAL when the
- * database stayed away (never a 503 that could be false). */
-static enum lb_err
-resolve(struct lockbox_ctx *ctx, struct call *c)
-{
-	struct store_result	 res;
-	enum lb_err		 e;
-	int			 row;
-
-	if (!stmt_bound(&c->probe))
-		return LB_ERR_INTERNAL;
-	if ((e = store_run_patiently(ctx->db, &c->probe, &res)) != LB_OK)
-		return LB_ERR_INTERNAL;
-	row = result_rows(&res) > 0;
-	result_free(&res);
-	log_msg(LOG_LVL_WARN, "statement %s lost its connection; it %s",
-	    sql_queries[c->stmt.q].name, row == c->probe_row_means_done ?
-	    "took effect" : "had no effect");
-	return row == c->probe_row_means_done ? LB_OK :
-	    LB_ERR_DATABASE_UNAVAILABLE;
-}
-
 /* A route that needs no key: its statement, if any, alone. */
 static void
 run_open(struct lockbox_ctx *ctx, const struct route *r,
@@ -130,6 +106,7 @@ run_keyed(struct lockbox_ctx *ctx, const struct route *r,
 	enum store_outcome	 out[2];
 	struct held_error	 held;
 	enum lb_err		 e;
+	enum scope_level	 need;
 	int			 n = 1, prepared, writes;
 
 	memset(res, 0, sizeof(res));
@@ -151,10 +128,13 @@ run_keyed(struct lockbox_ctx *ctx, const struct route *r,
 		http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
 		goto out;
 	}
+	/* What this request needs: the route's level, or more where the
+	 * request asks for more (a list with values). */
+	need = c->level > r->level ? c->level : r->level;
 	st[0] = &lookup;
 	if (stmt_bound(&c->stmt)) {
 		if (sql_queries[c->stmt.q].keyed)
-			store_key_bind(&c->stmt, &c->key, r->level);
+			store_key_bind(&c->stmt, &c->key, need);
 		st[n++] = &c->stmt;
 	}
 	e = store_pipeline(ctx->db, st, n, res, out);
@@ -171,7 +151,7 @@ run_keyed(struct lockbox_ctx *ctx, const struct route *r,
 			goto out;
 		}
 	}
-	if (auth_decide(ctx, req, &res[0], r->level, resp) != LB_OK)
+	if (auth_decide(ctx, req, &res[0], need, resp) != LB_OK)
 		goto out;
 	if (!prepared) {
 		report_error(resp, &held);
@@ -184,7 +164,8 @@ run_keyed(struct lockbox_ctx *ctx, const struct route *r,
 			memset(&res[1], 0, sizeof(res[1]));
 			break;
 		case STORE_LOST:
-			if (writes && (e = resolve(ctx, c)) == LB_OK) {
+			if (writes && (e = store_resolve(ctx->db,
+			    &c->probe)) == LB_OK) {
 				c->resolved = 1;
 				break;
 			}

@@ -31,11 +31,12 @@ struct call {
 	/* The route's first statement (unbound: none). */
 	struct stmt		 stmt;
 	/* A first statement that writes names a probe (its route must
-	 * declare that it writes): a statement whose answer tells whether
-	 * it took effect when its connection broke, and which answer means
-	 * it did (a row, or none). */
+	 * declare that it writes): the statement that tells whether it took
+	 * effect when its connection broke (store_resolve). */
 	struct stmt		 probe;
-	int			 probe_row_means_done;
+	/* A level above the route's that this request needs (0: none), for
+	 * a route whose requests may ask for more (a list with values). */
+	enum scope_level	 level;
 	/* Its answer, for finish; resolved when a lost write was found to
 	 * have taken effect (res is then empty). */
 	struct store_result	 res;

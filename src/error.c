@@ -21,6 +21,7 @@ static const struct {
 	[LB_ERR_INVALID_API_KEY] =		{ 401, "invalid_api_key" },
 	[LB_ERR_INSUFFICIENT_SCOPE] =		{ 403, "insufficient_scope" },
 	[LB_ERR_NOT_FOUND] =			{ 404, "not_found" },
+	[LB_ERR_VERSION_NOT_FOUND] =		{ 404, "version_not_found" },
 	[LB_ERR_ROUTE_NOT_FOUND] =		{ 404, "route_not_found" },
 	[LB_ERR_METHOD_NOT_ALLOWED] =		{ 405, "method_not_allowed" },
 	[LB_ERR_NAME_CONFLICT] =		{ 409, "name_conflict" },

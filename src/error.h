@@ -19,6 +19,7 @@ enum lb_err {
 	LB_ERR_INVALID_API_KEY,		/* 401 unknown or revoked key */
 	LB_ERR_INSUFFICIENT_SCOPE,	/* 403 read key on a writing route */
 	LB_ERR_NOT_FOUND,		/* 404 no secret with that id */
+	LB_ERR_VERSION_NOT_FOUND,	/* 404 the secret has no such version kept */
 	LB_ERR_ROUTE_NOT_FOUND,		/* 404 no such path */
 	LB_ERR_METHOD_NOT_ALLOWED,	/* 405 known path, other method */
 	LB_ERR_NAME_CONFLICT,		/* 409 (provider_slug, name) taken */

@@ -18,8 +18,17 @@ ROUTE_FUNCTIONS(openapi);
 /* secrets.c */
 ROUTE_FUNCTIONS(secrets_list);
 ROUTE_FUNCTIONS(secrets_create);
+ROUTE_FUNCTIONS(secrets_lookup);
 ROUTE_FUNCTIONS(secrets_get);
 ROUTE_FUNCTIONS(secrets_update);
 ROUTE_FUNCTIONS(secrets_delete);
+/* versions.c */
+ROUTE_FUNCTIONS(versions_list);
+ROUTE_FUNCTIONS(versions_get);
+ROUTE_FUNCTIONS(versions_restore);
+/* deleted.c */
+ROUTE_FUNCTIONS(deleted_list);
+ROUTE_FUNCTIONS(deleted_restore);
+ROUTE_FUNCTIONS(deleted_destroy);
 
 #endif

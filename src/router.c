@@ -7,6 +7,13 @@
 
 static const char *const no_params[] = { NULL };
 static const char *const list_params[] = {
+	"limit", "cursor", "provider_slug", "include", "ids", NULL
+};
+static const char *const get_params[] = { "version", NULL };
+static const char *const delete_params[] = { "permanent", NULL };
+static const char *const lookup_params[] = { "name", "provider_slug", NULL };
+static const char *const page_params[] = { "limit", "cursor", NULL };
+static const char *const deleted_params[] = {
 	"limit", "cursor", "provider_slug", NULL
 };
 
@@ -25,16 +32,35 @@ static const struct route routes[] = {
 	       SCOPE_LEVEL_NONE,  0, 0,     no_params,   health),
 	ROUTE(HTTP_GET,    "/v1/openapi.json",        "openapi",
 	       SCOPE_LEVEL_NONE,  0, 0,     no_params,   openapi),
+	/* include=value raises the list's level to read (secrets.c). */
 	ROUTE(HTTP_GET,    "/v1/admin/secrets",       "secrets.list",
-	       SCOPE_LEVEL_READ,  0, Q,     list_params, secrets_list),
+	       SCOPE_LEVEL_LIST,  0, Q,     list_params, secrets_list),
 	ROUTE(HTTP_POST,   "/v1/admin/secrets",       "secrets.create",
 	       SCOPE_LEVEL_WRITE, 1, B,     no_params,   secrets_create),
+	ROUTE(HTTP_GET,    "/v1/admin/secrets/lookup", "secrets.lookup",
+	       SCOPE_LEVEL_READ,  0, Q,     lookup_params, secrets_lookup),
 	ROUTE(HTTP_GET,    "/v1/admin/secrets/{id}",  "secrets.get",
-	       SCOPE_LEVEL_READ,  0, R,     no_params,   secrets_get),
+	       SCOPE_LEVEL_READ,  0, R,     get_params,  secrets_get),
 	ROUTE(HTTP_PATCH,  "/v1/admin/secrets/{id}",  "secrets.update",
 	       SCOPE_LEVEL_WRITE, 1, R | B, no_params,   secrets_update),
 	ROUTE(HTTP_DELETE, "/v1/admin/secrets/{id}",  "secrets.delete",
-	       SCOPE_LEVEL_WRITE, 1, R,     no_params,   secrets_delete),
+	       SCOPE_LEVEL_WRITE, 1, R,     delete_params, secrets_delete),
+	ROUTE(HTTP_GET,    "/v1/admin/secrets/{id}/versions", "versions.list",
+	       SCOPE_LEVEL_LIST,  0, R,     page_params, versions_list),
+	ROUTE(HTTP_GET,    "/v1/admin/secrets/{id}/versions/{version}",
+	       "versions.get",
+	       SCOPE_LEVEL_READ,  0, R,     no_params,   versions_get),
+	ROUTE(HTTP_POST,
+	       "/v1/admin/secrets/{id}/versions/{version}/restore",
+	       "versions.restore",
+	       SCOPE_LEVEL_WRITE, 1, R,     no_params,   versions_restore),
+	ROUTE(HTTP_GET,    "/v1/admin/deleted-secrets", "deleted.list",
+	       SCOPE_LEVEL_LIST,  0, Q,     deleted_params, deleted_list),
+	ROUTE(HTTP_POST,   "/v1/admin/deleted-secrets/{id}/restore",
+	       "deleted.restore",
+	       SCOPE_LEVEL_WRITE, 1, R,     no_params,   deleted_restore),
+	ROUTE(HTTP_DELETE, "/v1/admin/deleted-secrets/{id}", "deleted.destroy",
+	       SCOPE_LEVEL_WRITE, 1, R,     no_params,   deleted_destroy),
 };
 #undef R
 #undef Q

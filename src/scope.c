@@ -45,7 +45,13 @@ scope_allows(const struct principal *p, enum scope_level need)
 const char *
 scope_refusal(enum scope_level need)
 {
-	return need == SCOPE_LEVEL_WRITE ?
-	    "this API key may only read; this route writes" :
-	    "this API key may not use this route";
+	switch (need) {
+	case SCOPE_LEVEL_WRITE:
+		return "this API key may not write; this route writes";
+	case SCOPE_LEVEL_READ:
+		return "this API key may not read values; this request "
+		    "reads them";
+	default:
+		return "this API key may not use this route";
+	}
 }

@@ -12,7 +12,10 @@
 
 enum scope_level {
 	SCOPE_LEVEL_NONE	= 0,	/* no key at all (health, openapi) */
-	SCOPE_LEVEL_READ	= 2,	/* list and get secrets */
+	/* Lists of secrets, versions and deleted secrets: never a value.
+	 * No key has this level alone yet; read and write keys pass. */
+	SCOPE_LEVEL_LIST	= 1,
+	SCOPE_LEVEL_READ	= 2,	/* also values: get, lookup, bulk */
 	SCOPE_LEVEL_WRITE	= 3,	/* also create, update and delete */
 };
 

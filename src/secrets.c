@@ -1,196 +1,130 @@
-/* The /v1/admin/secrets routes. Each has a prepare (checked input from
- * the validation module, its first statement bound, no I/O) and a finish
- * (the answer from that statement's result; dispatch.h). */
+/* The /v1/admin/secrets routes: the list (with values in bulk), one
+ * secret by id or by name, create, PATCH and DELETE. Each has a prepare
+ * (checked input from the validation module, its first statement bound,
+ * no I/O) and a finish (the answer from that statement's result;
+ * dispatch.h). A secret's versions are in versions.c. */
 #include "autoconfig.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
+#include "config.h"
 #include "auth.h"
 #include "cursor.h"
 #include "handlers.h"
 #include "json.h"
 #include "log.h"
 #include "validate.h"
+#include "versions.h"
 
 #define CREATE_PATH	"/v1/admin/secrets"
-
-/* ---- shared --------------------------------------------------------- */
-
-/* Renders a secret; value (with value_len) only for GET of one secret.
- * The buffer was sized beforehand (reserve_values) when a value goes in. */
-static void
-render_secret(struct buf *b, const struct secret_row *r, const char *value,
-    size_t value_len)
-{
-	buf_puts(b, "{\"id\":");
-	buf_put_i64(b, r->id);
-	buf_puts(b, ",\"name\":");
-	buf_json_str(b, r->name, strlen(r->name));
-	buf_puts(b, ",\"provider_slug\":");
-	buf_json_str_or_null(b, r->provider_slug);
-	buf_puts(b, ",\"description\":");
-	buf_json_str_or_null(b, r->description);
-	buf_puts(b, ",\"metadata\":");
-	buf_puts(b, r->metadata);
-	buf_puts(b, ",\"version\":");
-	buf_put_i64(b, r->version);
-	buf_puts(b, ",\"created_at\":\"");
-	buf_puts(b, r->created_at);
-	buf_puts(b, "\",\"updated_at\":\"");
-	buf_puts(b, r->updated_at);
-	buf_putc(b, '"');
-	if (value != NULL) {
-		buf_puts(b, ",\"value\":");
-		buf_json_str(b, value, value_len);
-	}
-	buf_putc(b, '}');
-}
-
-/* Room, up front, for rows secrets whose values total value_bytes, at the
- * worst-case escaping: the buffer must not move once a value is in it,
- * leaving a copy in freed memory. */
-static int
-reserve_values(struct buf *b, size_t value_bytes, size_t rows)
-{
-	size_t	 need = b->len + value_bytes * 6 + rows * 4096 + 64;
-
-	if (b->cap >= need)
-		return 0;
-	buf_wipe(b);
-	if ((b->data = malloc(need)) == NULL)
-		return -1;
-	b->cap = need;
-	b->len = 0;
-	b->data[0] = '\0';
-	return 0;
-}
-
-static void
-secret_headers(struct http_response *resp, int64_t id, int64_t version,
-    int location)
-{
-	char	 n[BUF_I64_LEN], v[sizeof(CREATE_PATH "/\"\"") + BUF_I64_LEN];
-
-	/* strcat and buf_i64, not printf, as everywhere on the request path. */
-	if (location) {
-		strcpy(v, CREATE_PATH "/");
-		http_header(resp, "Location", strcat(v, buf_i64(n, id)));
-	}
-	strcpy(v, "\"");
-	strcat(strcat(v, buf_i64(n, version)), "\"");
-	http_header(resp, "ETag", v);
-}
-
-/* The answer for what went wrong with secret id, whatever the route. */
-static enum lb_err
-secret_error(struct http_response *resp, enum lb_err e, int64_t id)
-{
-	switch (e) {
-	case LB_ERR_NOT_FOUND:
-		return http_error(resp, e, NULL, "no secret with id %" PRId64,
-		    id);
-	case LB_ERR_PRECONDITION_FAILED:
-		return http_error(resp, e, NULL, "If-Match does not match the "
-		    "secret's current version");
-	case LB_ERR_INVALID_FIELD:
-		return http_error(resp, e, "metadata", "metadata may have at "
-		    "most %d members after the merge", METADATA_MAX_MEMBERS);
-	case LB_ERR_NAME_CONFLICT:
-		return http_error(resp, e, "name", "another secret already has "
-		    "this name for this provider_slug");
-	default:
-		return dispatch_failed(resp, e);
-	}
-}
-
-/* Opens the sealed value in row (secret id) into a fresh buffer, which
- * the caller releases with value_free: *pt and *ptlen, also on failure. */
-static enum lb_err
-open_value(struct lockbox_ctx *ctx, int64_t id, const struct secret_row *row,
-    char **pt, size_t *ptlen)
-{
-	enum lb_err	 e;
-
-	*pt = NULL;
-	*ptlen = 0;
-	if (row->ct_len < CRYPTO_TAG_LEN)
-		return LB_ERR_INTEGRITY;
-	if ((*pt = malloc(row->ct_len - CRYPTO_TAG_LEN + 1)) == NULL)
-		return LB_ERR_INTERNAL;
-	*ptlen = row->ct_len - CRYPTO_TAG_LEN;
-	if ((e = crypto_open(ctx->crypto, id, row->version, row->format,
-	    row->key_id, row->nonce, row->ct, row->ct_len, *pt)) != LB_OK)
-		log_msg(LOG_LVL_ERROR, "secret %" PRId64 " (version %" PRId64
-		    ", key %d) failed authentication: its ciphertext, nonce, "
-		    "id or version was altered, or its key is not in the ring",
-		    id, row->version, row->key_id);
-	return e;
-}
-
-static void
-value_free(char *pt, size_t ptlen)
-{
-	if (pt == NULL)
-		return;
-	explicit_bzero(pt, ptlen);
-	free(pt);
-}
-
-/* The {id} of the path, checked. */
-static enum lb_err
-path_id(struct http_request *req, int64_t *id, struct http_response *resp)
-{
-	return validate_id(req->nargs > 0 ? req->args[0] : NULL, id, resp);
-}
-
-/* A state of one int64 (the secret's id), for routes that need no more. */
-static int
-keep_id(struct call *c, int64_t id)
-{
-	int64_t	*p;
-
-	if ((p = malloc(sizeof(*p))) == NULL)
-		return -1;
-	*p = id;
-	c->state = p;
-	c->state_free = free;
-	return 0;
-}
 
 /* ---- GET /v1/admin/secrets ------------------------------------------ */
 
 struct list_state {
 	struct list_query	 q;
+	/* The filters besides the provider, which the cursor binds too:
+	 * "include=value", "ids=3,2,1". */
+	struct buf		 bound;
 };
+
+static void
+list_state_free(void *p)
+{
+	struct list_state	*ls = p;
+
+	if (ls == NULL)
+		return;
+	buf_free(&ls->bound);
+	free(ls);
+}
 
 enum lb_err
 secrets_list_prepare(struct lockbox_ctx *ctx, struct http_request *req,
     struct call *c, struct http_response *resp)
 {
 	struct list_state	*ls;
+	struct buf		 ids = { 0 };
 	enum lb_err		 e;
 	int64_t			 after = 0;
+	int			 i;
 
 	if ((ls = calloc(1, sizeof(*ls))) == NULL)
 		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
 	c->state = ls;
-	c->state_free = free;
+	c->state_free = list_state_free;
 	if ((e = validate_list_query(req, &ls->q, resp)) != LB_OK)
 		return e;
-	if (ls->q.cursor != NULL && cursor_decode(ctx->crypto, ls->q.cursor,
-	    ls->q.provider_slug, &after) != LB_OK)
-		return http_error(resp, LB_ERR_INVALID_CURSOR, "cursor",
-		    "the cursor was not issued by this server for this "
-		    "filter, or was altered");
+	/* Values need a key that may read them; a list alone, less. */
+	if (ls->q.values)
+		c->level = SCOPE_LEVEL_READ;
+	buf_puts(&ls->bound, ls->q.values ? "include=value" : "");
+	if (ls->q.nids > 0) {
+		buf_puts(&ls->bound, ls->q.values ? "&ids=" : "ids=");
+		buf_putc(&ids, '{');
+		for (i = 0; i < ls->q.nids; i++) {
+			if (i > 0) {
+				buf_putc(&ls->bound, ',');
+				buf_putc(&ids, ',');
+			}
+			buf_put_i64(&ls->bound, ls->q.ids[i]);
+			buf_put_i64(&ids, ls->q.ids[i]);
+		}
+		buf_putc(&ids, '}');
+	}
+	if (ls->bound.oom || ids.oom) {
+		e = http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	if (ls->q.cursor != NULL && cursor_decode_bound(ctx->crypto,
+	    ls->q.cursor, ls->q.provider_slug, ls->bound.data, &after) !=
+	    LB_OK) {
+		e = http_error(resp, LB_ERR_INVALID_CURSOR, "cursor", "the "
+		    "cursor was not issued by this server for this filter, or "
+		    "was altered");
+		goto out;
+	}
 	/* One row more than asked tells whether another page exists,
 	 * without a trailing empty page. */
 	_Static_assert(LIMIT_MAX + 1 == 101, "sql/queries.sql: the inner "
 	    "LIMIT of secret_list and secret_list_after is LIMIT_MAX + 1");
-	store_secret_list_bind(&c->stmt, ls->q.provider_slug, after,
-	    ls->q.limit + 1);
-	return LB_OK;
+	if (ls->q.values || ls->q.nids > 0)
+		store_secret_list_filtered_bind(&c->stmt, ls->q.provider_slug,
+		    after, ls->q.nids > 0 ? ids.data : NULL, ls->q.limit + 1,
+		    ls->q.values);
+	else
+		store_secret_list_bind(&c->stmt, ls->q.provider_slug, after,
+		    ls->q.limit + 1);
+out:
+	buf_free(&ids);
+	return e;
+}
+
+/* The page's values, opened: room for all of them is made in the answer
+ * before the first goes in. */
+struct opened {
+	char	*pt;
+	size_t	 len;
+};
+
+static enum lb_err
+open_page(struct lockbox_ctx *ctx, struct store_result *res, int n,
+    struct opened *v, struct http_response *resp)
+{
+	struct secret_row	 row;
+	enum lb_err		 e;
+	size_t			 need = 64;
+	int			 i;
+
+	for (i = 0; i < n; i++) {
+		if ((e = store_secret_read(res, i, 1, &row)) != LB_OK ||
+		    (e = answer_open(ctx, &row, &v[i].pt, &v[i].len)) != LB_OK)
+			return e;
+		need += answer_size(&row, v[i].pt, v[i].len) + 1;
+	}
+	return answer_reserve(&resp->body, need) < 0 ? LB_ERR_INTERNAL : LB_OK;
 }
 
 enum lb_err
@@ -199,82 +133,116 @@ secrets_list_finish(struct lockbox_ctx *ctx, struct http_request *req,
 {
 	struct list_state	*ls = c->state;
 	struct secret_row	 row;
-	char			 next[CURSOR_LEN + 1];
+	struct opened		 v[LIMIT_MAX];
+	enum lb_err		 e = LB_OK;
 	int			 n, i, more;
 
 	(void)req;
+	memset(v, 0, sizeof(v));
+	memset(&row, 0, sizeof(row));
 	n = result_rows(&c->res);
 	more = n > ls->q.limit;
 	if (more)
 		n = ls->q.limit;
 	http_json(resp, 200);
+	if (ls->q.values && (e = open_page(ctx, &c->res, n, v, resp)) != LB_OK)
+		goto out;
 	buf_puts(&resp->body, "{\"data\":[");
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_putc(&resp->body, ',');
 		store_secret_read(&c->res, i, 0, &row);
-		render_secret(&resp->body, &row, NULL, 0);
+		answer_secret(&resp->body, &row, v[i].pt, v[i].len);
 	}
-	buf_puts(&resp->body, more ? "],\"has_more\":true,\"next_cursor\":" :
-	    "],\"has_more\":false,\"next_cursor\":");
-	if (!more) {
-		buf_puts(&resp->body, "null}");
-		return LB_OK;
-	}
-	if (cursor_encode(ctx->crypto, row.id, ls->q.provider_slug, next) < 0)
-		return http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
-	buf_putc(&resp->body, '"');
-	buf_puts(&resp->body, next);
-	buf_puts(&resp->body, "\"}");
-	return LB_OK;
+	e = answer_page_end(ctx, resp, more, row.id, ls->q.provider_slug,
+	    ls->bound.data);
+out:
+	for (i = 0; i < n; i++)
+		answer_value_free(v[i].pt, v[i].len);
+	return e == LB_OK ? LB_OK : answer_error(resp, e, 0);
 }
 
-/* ---- GET /v1/admin/secrets/{id} ------------------------------------- */
+/* ---- GET /v1/admin/secrets/{id} and /lookup -------------------------- */
+
+struct get_state {
+	int64_t		 id;
+	int64_t		 version;	/* ?version=N; 0: the current */
+};
 
 enum lb_err
 secrets_get_prepare(struct lockbox_ctx *ctx, struct http_request *req,
     struct call *c, struct http_response *resp)
 {
-	enum lb_err	 e;
-	int64_t		 id;
+	struct get_state	*gs;
+	const char		*v;
+	enum lb_err		 e;
 
 	(void)ctx;
-	if ((e = path_id(req, &id, resp)) != LB_OK)
-		return e;
-	if (keep_id(c, id) < 0)
+	if ((gs = calloc(1, sizeof(*gs))) == NULL)
 		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
-	store_secret_get_bind(&c->stmt, id);
+	c->state = gs;
+	c->state_free = free;
+	if ((e = answer_path_id(req, &gs->id, resp)) != LB_OK)
+		return e;
+	if ((v = http_param(req, "version")) != NULL) {
+		if ((e = validate_version(v, 0, &gs->version, resp)) != LB_OK)
+			return e;
+		store_version_get_bind(&c->stmt, gs->id, gs->version);
+	} else
+		store_secret_get_bind(&c->stmt, gs->id);
 	return LB_OK;
+}
+
+/* A secret with its value, from a statement that returns it sealed. */
+static enum lb_err
+answer_with_value(struct lockbox_ctx *ctx, struct call *c, int64_t id,
+    struct http_response *resp)
+{
+	struct secret_row	 row;
+	enum lb_err		 e;
+
+	if (result_rows(&c->res) != 1)
+		return answer_error(resp, LB_ERR_NOT_FOUND, id);
+	if ((e = store_secret_read(&c->res, 0, 1, &row)) != LB_OK)
+		return answer_error(resp, e, id);
+	return answer_value(ctx, resp, &row, 0);
 }
 
 enum lb_err
 secrets_get_finish(struct lockbox_ctx *ctx, struct http_request *req,
     struct call *c, struct http_response *resp)
 {
-	struct secret_row	 row;
-	enum lb_err		 e;
-	int64_t			 id = *(int64_t *)c->state;
-	char			*pt = NULL;
-	size_t			 ptlen = 0;
+	const struct get_state	*gs = c->state;
 
 	(void)req;
-	if (result_rows(&c->res) != 1)
-		return secret_error(resp, LB_ERR_NOT_FOUND, id);
-	if ((e = store_secret_read(&c->res, 0, 1, &row)) != LB_OK ||
-	    (e = open_value(ctx, id, &row, &pt, &ptlen)) != LB_OK)
-		goto fail;
-	if (reserve_values(&resp->body, ptlen, 1) < 0) {
-		e = LB_ERR_INTERNAL;
-		goto fail;
-	}
-	http_json(resp, 200);
-	render_secret(&resp->body, &row, pt, ptlen);
-	secret_headers(resp, id, row.version, 0);
-	value_free(pt, ptlen);
+	if (gs->version > 0)
+		return versions_answer_one(ctx, c, gs->id, resp);
+	return answer_with_value(ctx, c, gs->id, resp);
+}
+
+enum lb_err
+secrets_lookup_prepare(struct lockbox_ctx *ctx, struct http_request *req,
+    struct call *c, struct http_response *resp)
+{
+	const char	*name, *provider_slug;
+	enum lb_err	 e;
+
+	(void)ctx;
+	if ((e = validate_lookup(req, &name, &provider_slug, resp)) != LB_OK)
+		return e;
+	store_secret_lookup_bind(&c->stmt, name, provider_slug);
 	return LB_OK;
-fail:
-	value_free(pt, ptlen);
-	return secret_error(resp, e, id);
+}
+
+enum lb_err
+secrets_lookup_finish(struct lockbox_ctx *ctx, struct http_request *req,
+    struct call *c, struct http_response *resp)
+{
+	if (result_rows(&c->res) != 1)
+		return http_error(resp, LB_ERR_NOT_FOUND, NULL, "no secret has "
+		    "that name%s", http_param(req, "provider_slug") != NULL ?
+		    " for that provider_slug" : " without a provider_slug");
+	return answer_with_value(ctx, c, 0, resp);
 }
 
 /* ---- POST /v1/admin/secrets ----------------------------------------- */
@@ -404,7 +372,7 @@ replay(struct lockbox_ctx *ctx, struct http_request *req,
 	else {
 		http_json(resp, row.status);
 		buf_puts(&resp->body, row.body);
-		secret_headers(resp, row.secret_id, 1, 1);
+		answer_headers(resp, row.secret_id, 1, 1);
 		http_header(resp, "Idempotent-Replayed", "true");
 	}
 	result_free(&res);
@@ -472,7 +440,7 @@ secrets_create_finish(struct lockbox_ctx *ctx, struct http_request *req,
 		view.version = 1;
 		view.created_at = view.updated_at = created;
 		buf_reset(&answer);
-		render_secret(&answer, &view, NULL, 0);
+		answer_secret(&answer, &view, NULL, 0);
 
 		ins.name = cs->in.name;
 		ins.provider_slug = cs->in.provider_slug;
@@ -492,7 +460,7 @@ secrets_create_finish(struct lockbox_ctx *ctx, struct http_request *req,
 		if (e == LB_OK) {
 			http_json(resp, 201);
 			buf_append(&resp->body, answer.data, answer.len);
-			secret_headers(resp, ins.id, 1, 1);
+			answer_headers(resp, ins.id, 1, 1);
 			goto out;
 		}
 		if (e != LB_ERR_NAME_CONFLICT) {
@@ -521,14 +489,10 @@ out:
 
 /* ---- PATCH /v1/admin/secrets/{id} ----------------------------------- */
 
-/* How many times a PATCH reads the secret again when another write got
- * in between its read and its update. */
-#define UPDATE_ATTEMPTS	8
-
 struct update_state {
 	struct json_object	*body;
 	struct secret_input	 in;
-	struct secret_update	 u;
+	struct new_version	 nv;
 	struct buf		 set, rm;
 };
 
@@ -558,8 +522,8 @@ secrets_update_prepare(struct lockbox_ctx *ctx, struct http_request *req,
 		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
 	c->state = us;
 	c->state_free = update_state_free;
-	u = &us->u;
-	if ((e = path_id(req, &u->id, resp)) != LB_OK ||
+	u = &us->nv.u;
+	if ((e = answer_path_id(req, &u->id, resp)) != LB_OK ||
 	    (e = validate_json_body(req, resp, 1, &us->body)) != LB_OK ||
 	    (e = validate_patch(us->body, &us->in, resp)) != LB_OK)
 		return e;
@@ -580,40 +544,14 @@ secrets_update_prepare(struct lockbox_ctx *ctx, struct http_request *req,
 	}
 	if (us->set.oom || us->rm.oom)
 		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+	if (us->in.has & SM_VALUE) {
+		us->nv.value = us->in.value;
+		us->nv.value_len = us->in.value_len;
+	}
 	/* The version it follows is read first: the sealed value binds
 	 * it. */
-	store_secret_current_bind(&c->stmt, u->id);
+	store_secret_current_bind(&c->stmt, u->id, 0);
 	return LB_OK;
-}
-
-/* Seals the PATCH's value for the version after cur's: the new one, or,
- * when the PATCH keeps it, the current one opened (the additional data
- * binds the version, so every PATCH seals afresh). ct holds
- * VALUE_MAX_BYTES + CRYPTO_TAG_LEN. */
-static enum lb_err
-update_seal(struct lockbox_ctx *ctx, const struct secret_input *in,
-    const struct secret_row *cur, struct secret_update *u,
-    unsigned char nonce[CRYPTO_NONCE_LEN], unsigned char *ct)
-{
-	enum lb_err	 e;
-	char		*pt = NULL;
-	size_t		 ptlen = 0;
-
-	if (in->has & SM_VALUE)
-		e = crypto_seal(ctx->crypto, u->id, cur->version + 1, in->value,
-		    in->value_len, &u->key_id, nonce, ct);
-	else if ((e = open_value(ctx, u->id, cur, &pt, &ptlen)) == LB_OK &&
-	    ptlen > VALUE_MAX_BYTES)
-		e = LB_ERR_INTEGRITY;
-	else if (e == LB_OK)
-		e = crypto_seal(ctx->crypto, u->id, cur->version + 1, pt, ptlen,
-		    &u->key_id, nonce, ct);
-	u->nonce = nonce;
-	u->ct = ct;
-	u->ct_len = ((in->has & SM_VALUE) ? in->value_len : ptlen) +
-	    CRYPTO_TAG_LEN;
-	value_free(pt, ptlen);
-	return e;
 }
 
 enum lb_err
@@ -621,51 +559,8 @@ secrets_update_finish(struct lockbox_ctx *ctx, struct http_request *req,
     struct call *c, struct http_response *resp)
 {
 	struct update_state	*us = c->state;
-	struct secret_update	*u = &us->u;
-	struct secret_row	 cur, row;
-	struct store_result	 res = { 0 };
-	unsigned char		 nonce[CRYPTO_NONCE_LEN], *ct = NULL;
-	enum lb_err		 e = LB_OK;
-	int			 attempt;
 
-	if ((ct = malloc(VALUE_MAX_BYTES + CRYPTO_TAG_LEN)) == NULL)
-		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
-	/* Read, seal for the next version, write that version unless another
-	 * write got in between; then again from the read. */
-	for (attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
-		if (attempt > 0) {
-			result_free(&c->res);
-			e = store_secret_current(ctx->db, u->id, &c->res);
-		} else if (result_rows(&c->res) != 1)
-			e = LB_ERR_NOT_FOUND;
-		if (e == LB_OK)
-			e = store_secret_read(&c->res, 0, 1, &cur);
-		if (e == LB_OK && !validate_if_match_ok(req->if_match,
-		    cur.version))
-			e = LB_ERR_PRECONDITION_FAILED;
-		if (e == LB_OK)
-			e = update_seal(ctx, &us->in, &cur, u, nonce, ct);
-		if (e != LB_OK)
-			break;
-		u->version = cur.version;
-		if ((e = store_secret_update(ctx->db, u, &res)) !=
-		    LB_ERR_PRECONDITION_FAILED)
-			break;
-	}
-	if (e == LB_OK && store_secret_read(&res, 0, 0, &row) == LB_OK) {
-		http_json(resp, 200);
-		render_secret(&resp->body, &row, NULL, 0);
-		secret_headers(resp, u->id, row.version, 0);
-	} else if (e == LB_ERR_PRECONDITION_FAILED &&
-	    attempt == UPDATE_ATTEMPTS)
-		http_error(resp, e, NULL, "the secret kept changing while this "
-		    "PATCH was applied; retry");
-	else
-		secret_error(resp, e, u->id);
-	result_free(&res);
-	explicit_bzero(ct, VALUE_MAX_BYTES + CRYPTO_TAG_LEN);
-	free(ct);
-	return resp->err;
+	return versions_write(ctx, req, c, &us->nv, resp);
 }
 
 /* ---- DELETE /v1/admin/secrets/{id} ---------------------------------- */
@@ -683,9 +578,10 @@ secrets_delete_prepare(struct lockbox_ctx *ctx, struct http_request *req,
 	struct buf		 ifm = { 0 };
 	enum lb_err		 e;
 	int64_t			 id;
+	int			 permanent;
 
-	(void)ctx;
-	if ((e = path_id(req, &id, resp)) != LB_OK)
+	if ((e = answer_path_id(req, &id, resp)) != LB_OK ||
+	    (e = validate_flag(req, "permanent", &permanent, resp)) != LB_OK)
 		return e;
 	if ((ds = calloc(1, sizeof(*ds))) == NULL)
 		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
@@ -697,12 +593,11 @@ secrets_delete_prepare(struct lockbox_ctx *ctx, struct http_request *req,
 	 * nothing for a key that may not write); if its connection breaks,
 	 * the secret being gone is what the client asked for. */
 	store_secret_delete_bind(&c->stmt, id, ds->conditional ? ifm.data :
-	    NULL);
+	    NULL, ctx->cfg->deleted_retention, permanent);
 	e = ifm.oom ? http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory") :
 	    LB_OK;
 	buf_free(&ifm);
-	store_secret_exists_bind(&c->probe, id);
-	c->probe_row_means_done = 0;
+	store_secret_gone_bind(&c->probe, id);
 	return e;
 }
 
@@ -719,6 +614,6 @@ secrets_delete_finish(struct lockbox_ctx *ctx, struct http_request *req,
 	}
 	/* Nothing deleted for an accepted key: without a condition, there
 	 * was no such secret; with one, ask which. */
-	return secret_error(resp, ds->conditional ?
+	return answer_error(resp, ds->conditional ?
 	    store_secret_delete_why(ctx->db, ds->id) : LB_ERR_NOT_FOUND, ds->id);
 }

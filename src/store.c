@@ -494,6 +494,29 @@ store_run_patiently(struct store *s, const struct stmt *st,
 	}
 }
 
+enum lb_err
+store_resolve(struct store *s, const struct stmt *probe)
+{
+	struct store_result	 res;
+	const char		*done;
+	enum lb_err		 e = LB_ERR_INTERNAL;
+
+	if (!stmt_bound(probe) ||
+	    store_run_patiently(s, probe, &res) != LB_OK)
+		goto out;
+	done = result_rows(&res) == 1 ? result_text(&res, 0,
+	    result_col(&res, "done")) : NULL;
+	if (done != NULL)
+		e = done[0] == 't' ? LB_OK : LB_ERR_DATABASE_UNAVAILABLE;
+	result_free(&res);
+out:
+	log_msg(LOG_LVL_WARN, "a write lost its connection; %s says it %s",
+	    stmt_bound(probe) ? sql_queries[probe->q].name : "no probe",
+	    e == LB_OK ? "took effect" : e == LB_ERR_DATABASE_UNAVAILABLE ?
+	    "had no effect" : "may have taken effect (unknown)");
+	return e;
+}
+
 /* A connection that died while idle (a restart) is left before anything
  * rides on it: a write sent on it could only be "lost", where on a new
  * connection it surely runs. A server going away says so first, in a

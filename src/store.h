@@ -5,7 +5,8 @@
  *
  * This is the database layer (store.c: connections, statements, the
  * pipeline, results that own their memory) and the statements of each
- * thing stored: API keys (store_keys.c), secrets (store_secrets.c),
+ * thing stored: API keys (store_keys.c), secrets (store_secrets.c), their
+ * versions (store_versions.c), deleted secrets (store_deleted.c),
  * idempotency records (store_idem.c), the workers' heartbeats
  * (store_workers.c). What only lockboxctl does (migrations, rotation) is
  * in store_admin.h. */
@@ -93,6 +94,13 @@ int		 store_maybe_done(const struct store *);
 enum lb_err	 store_run_patiently(struct store *, const struct stmt *,
 		    struct store_result *res);
 
+/* A write whose connection broke may have taken effect: runs its probe
+ * (a statement of one row whose boolean column "done" says whether it
+ * did; NULL: cannot tell), reconnecting for up to a minute. LB_OK when it
+ * took effect, LB_ERR_DATABASE_UNAVAILABLE when it had none (a 503 is
+ * true), LB_ERR_INTERNAL when nobody can tell (never a false 503). */
+enum lb_err	 store_resolve(struct store *, const struct stmt *probe);
+
 enum store_outcome {
 	STORE_DONE,	/* ran; its result is in res[i] */
 	STORE_FAILED,	/* did not take effect: not sent, refused by the
@@ -151,7 +159,8 @@ enum lb_err	 store_api_key_rehash(struct store *, int64_t id,
 
 /* ---- secrets (store_secrets.c) ------------------------------------- */
 
-/* A secret as stored. Strings point into the result it was read from. */
+/* A secret, a version or a deleted secret as stored: what the statement
+ * returns of it. Strings point into the result it was read from. */
 struct secret_row {
 	int64_t			 id;
 	const char		*name;
@@ -161,40 +170,71 @@ struct secret_row {
 	int64_t			 version;
 	const char		*created_at;	/* RFC 3339, UTC, microseconds */
 	const char		*updated_at;
-	/* The sealed value, where the statement returns it. */
+	/* A sealed value, where the statement returns it. */
 	int			 key_id;
 	enum crypto_format	 format;
 	unsigned char		 nonce[CRYPTO_NONCE_LEN];
 	const unsigned char	*ct;		/* ciphertext and tag */
 	size_t			 ct_len;
+	/* A version's (store_versions.c). */
+	int64_t			 api_key_id;	/* 0: unknown (before 0.3) */
+	int			 value_changed;
+	/* A deleted secret's (store_deleted.c). */
+	const char		*deleted_at;
+	const char		*destroy_at;
+	int64_t			 delete_seq;
 };
 
 /* Reads row i of a statement that returns secrets: the metadata columns
  * (and, with sealed, the sealed value, decoded into memory res owns).
- * LB_ERR_INTEGRITY when a sealed value is malformed. */
+ * LB_ERR_INTEGRITY when a sealed value is malformed or missing. */
 enum lb_err	 store_secret_read(struct store_result *, int i, int sealed,
+		    struct secret_row *);
+/* The sealed value of row i alone (id, version, key, nonce, ciphertext). */
+enum lb_err	 store_sealed_read(struct store_result *, int i,
 		    struct secret_row *);
 
 /* Keyed first statements (store_key_bind appends the key). */
 void		 store_secret_get_bind(struct stmt *, int64_t id);
+/* provider_slug NULL: among the secrets without one. */
+void		 store_secret_lookup_bind(struct stmt *, const char *name,
+		    const char *provider_slug);
 void		 store_secret_list_bind(struct stmt *,
 		    const char *provider_slug, int64_t after_id, int limit);
+/* Any other list: ids a PostgreSQL bigint[] literal (NULL: every id),
+ * with values or without. */
+void		 store_secret_list_filtered_bind(struct stmt *,
+		    const char *provider_slug, int64_t after_id,
+		    const char *ids, int limit, int values);
 void		 store_secret_next_id_bind(struct stmt *);
-void		 store_secret_current_bind(struct stmt *, int64_t id);
+/* The current version's sealed value and, for a restore, version
+ * restore's (0: none). */
+void		 store_secret_current_bind(struct stmt *, int64_t id,
+		    int64_t restore);
+/* retention: seconds in the recovery window; permanent (or a window of
+ * 0): the secret and its versions are destroyed at once. */
 void		 store_secret_delete_bind(struct stmt *, int64_t id,
-		    const char *if_match);
-/* What tells whether a DELETE whose connection broke took effect: the
- * row is gone (store_secret_exists). */
+		    const char *if_match, long retention, int permanent);
+/* Probes (store_resolve): a write that made secret id, or removed it. */
 void		 store_secret_exists_bind(struct stmt *, int64_t id);
+void		 store_secret_gone_bind(struct stmt *, int64_t id);
 
 /* The next id and the database's clock, from secret_next_id's answer:
  * LB_ERR_NOT_FOUND when the key was refused. */
 enum lb_err	 store_secret_next_id_read(const struct store_result *,
 		    int64_t *id, char created_at[40]);
 
-/* A PATCH reads again after another write got in between. */
+/* secret_current's answer: the current version's sealed value in *cur,
+ * and version restore's in *old when asked for. LB_ERR_NOT_FOUND (no
+ * secret), LB_ERR_VERSION_NOT_FOUND (restore not kept), LB_ERR_INTEGRITY
+ * (the current version missing or malformed). */
+enum lb_err	 store_secret_current_read(struct store_result *,
+		    int64_t restore, struct secret_row *cur,
+		    struct secret_row *old);
+
+/* A write reads again after another write got in between. */
 enum lb_err	 store_secret_current(struct store *, int64_t id,
-		    struct store_result *);
+		    int64_t restore, struct store_result *);
 
 struct secret_insert {
 	int64_t			 id;
@@ -207,9 +247,9 @@ struct secret_insert {
 	const unsigned char	*ct;
 	size_t			 ct_len;
 	const char		*created_at;
+	int64_t			 api_key_id;	/* who makes version 1 */
 	/* With an Idempotency-Key (NULL: none), its record is written by the
 	 * same statement. */
-	int64_t			 api_key_id;
 	const char		*idempotency_key;
 	const unsigned char	*fingerprint;
 	int			 fingerprint_key_id;
@@ -218,13 +258,15 @@ struct secret_insert {
 
 enum store_conflict { CONFLICT_NONE, CONFLICT_NAME, CONFLICT_IDEMPOTENCY };
 
-/* Inserts a secret (and its idempotency record). A unique violation is
- * LB_ERR_NAME_CONFLICT with *conflict saying which constraint;
- * LB_ERR_KEY_RETIRED when the value was sealed with a retired key. A
- * connection that broke is resolved: 201 means stored, 503 no effect. */
+/* Inserts a secret and its version 1 (and its idempotency record). A
+ * unique violation is LB_ERR_NAME_CONFLICT with *conflict saying which
+ * constraint; LB_ERR_KEY_RETIRED when the value was sealed with a retired
+ * key. A connection that broke is resolved: 201 means stored, 503 no
+ * effect. */
 enum lb_err	 store_secret_insert(struct store *,
 		    const struct secret_insert *, enum store_conflict *conflict);
 
+/* A new version: a PATCH's, or a version restore's. */
 struct secret_update {
 	int64_t			 id;
 	int64_t			 version;	/* as read: the row's now */
@@ -242,6 +284,9 @@ struct secret_update {
 	const unsigned char	*nonce;
 	const unsigned char	*ct;
 	size_t			 ct_len;
+	int			 value_changed;
+	int64_t			 api_key_id;	/* who makes it */
+	long			 max_versions;	/* how many to keep */
 };
 
 /* LB_OK with the new row in *res (read it with store_secret_read);
@@ -256,6 +301,53 @@ enum lb_err	 store_secret_update(struct store *,
 /* After a DELETE that changed nothing: LB_ERR_PRECONDITION_FAILED when
  * the secret is there (If-Match failed), else LB_ERR_NOT_FOUND. */
 enum lb_err	 store_secret_delete_why(struct store *, int64_t id);
+
+/* A secret as the API shows it, for an answer after a resolved write. */
+enum lb_err	 store_secret_row(struct store *, int64_t id,
+		    struct store_result *);
+
+/* ---- versions (store_versions.c) ----------------------------------- */
+
+/* Keyed first statements. A page of versions below before (the first
+ * page: INT64_MAX), newest first: no row when the secret is not there,
+ * one with version 0 when the page is empty. */
+void		 store_version_list_bind(struct stmt *, int64_t id,
+		    int64_t before, int limit);
+/* One version: no row when the secret is not there, version 0 when the
+ * version is not kept. */
+void		 store_version_get_bind(struct stmt *, int64_t id,
+		    int64_t version);
+/* Row i of either (with sealed, the value too). */
+enum lb_err	 store_version_read(struct store_result *, int i, int sealed,
+		    struct secret_row *);
+
+/* ---- deleted secrets (store_deleted.c) ----------------------------- */
+
+/* Keyed first statements. A page of deleted secrets in their window
+ * below delete_seq after (the first page: INT64_MAX), the most recent
+ * first. */
+void		 store_deleted_list_bind(struct stmt *,
+		    const char *provider_slug, int64_t after, int limit);
+/* Row i of a page. */
+void		 store_deleted_read(struct store_result *, int i,
+		    struct secret_row *);
+/* Whether secret id is deleted and in its window (a row). */
+void		 store_deleted_find_bind(struct stmt *, int64_t id);
+/* Destroys deleted secret id now (a row: it was there); its probe. */
+void		 store_deleted_destroy_bind(struct stmt *, int64_t id);
+void		 store_deleted_gone_bind(struct stmt *, int64_t id);
+
+/* Brings deleted secret id back: LB_OK with the secret in *res,
+ * LB_ERR_NAME_CONFLICT when its name was taken since (nothing changes),
+ * LB_ERR_NOT_FOUND when it is not in its window. A connection that broke
+ * is resolved. */
+enum lb_err	 store_deleted_restore(struct store *, int64_t id,
+		    struct store_result *res);
+
+/* Destroys a batch (at most STORE_DESTROY_BATCH) of deleted secrets past
+ * their window, with every version; *n says how many. */
+#define STORE_DESTROY_BATCH	100
+enum lb_err	 store_deleted_destroy_expired(struct store *, long *n);
 
 /* ---- idempotency records (store_idem.c) ---------------------------- */
 

@@ -291,6 +291,7 @@ rewrap_row(struct store *s, struct crypto *c, struct store_result *res,
 		goto out;
 	stmt_init(&up, SQL_REWRAP_UPDATE);
 	stmt_i64(&up, id);
+	stmt_i64(&up, version);
 	stmt_i64(&up, key_id);
 	stmt_bytea(&up, nonce, CRYPTO_NONCE_LEN);
 	stmt_bytea(&up, ct, oldlen);
@@ -311,7 +312,7 @@ out:
 }
 
 enum lb_err
-store_rewrap_batch(struct store *s, struct crypto *c, int64_t *after,
+store_rewrap_batch(struct store *s, struct crypto *c, int64_t after[2],
     long *moved, long *failed, int *more)
 {
 	struct store_result	 res = { 0 };
@@ -323,7 +324,8 @@ store_rewrap_batch(struct store *s, struct crypto *c, int64_t *after,
 	*more = 0;
 	stmt_init(&st, SQL_REWRAP_SELECT);
 	stmt_i64(&st, crypto_active_key(c));
-	stmt_i64(&st, *after);
+	stmt_i64(&st, after[0]);
+	stmt_i64(&st, after[1]);
 	if ((e = store_connect(s)) != LB_OK)
 		goto out;
 	if ((e = store_exec_script(s, "BEGIN")) != LB_OK ||
@@ -338,9 +340,12 @@ store_rewrap_batch(struct store *s, struct crypto *c, int64_t *after,
 		else
 			(*moved)++;
 	}
-	if (result_rows(&res) > 0)
-		*after = result_i64(&res, result_rows(&res) - 1,
+	if (result_rows(&res) > 0) {
+		after[0] = result_i64(&res, result_rows(&res) - 1,
 		    result_col(&res, "id"));
+		after[1] = result_i64(&res, result_rows(&res) - 1,
+		    result_col(&res, "version"));
+	}
 	*more = result_rows(&res) == 100;
 	if ((e = store_exec_script(s, "COMMIT")) != LB_OK)
 		goto fail;

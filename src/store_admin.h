@@ -45,7 +45,7 @@ enum lb_err	 store_rewrap_begin(struct store *, int active,
  * that could not be opened (each reported on stderr, and passed over);
  * *more is 0 once the pass reached the end of the table. */
 enum lb_err	 store_rewrap_batch(struct store *, struct crypto *,
-		    int64_t *after, long *moved, long *failed, int *more);
+		    int64_t after[2], long *moved, long *failed, int *more);
 
 /* Secrets not yet sealed with key active in the current form. */
 enum lb_err	 store_rewrap_remaining(struct store *, int active, long *n);

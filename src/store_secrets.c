@@ -11,6 +11,19 @@
 /* ---- reading rows -------------------------------------------------- */
 
 enum lb_err
+store_sealed_read(struct store_result *res, int i, struct secret_row *row)
+{
+	row->key_id = (int)result_i64(res, i, result_col(res, "key_id"));
+	row->format = (enum crypto_format)result_i64(res, i, result_col(res,
+	    "value_format"));
+	if (result_bytes(res, i, result_col(res, "nonce"), row->nonce,
+	    CRYPTO_NONCE_LEN) < 0 || result_blob(res, i, result_col(res,
+	    "ciphertext"), &row->ct, &row->ct_len) < 0)
+		return LB_ERR_INTEGRITY;
+	return LB_OK;
+}
+
+enum lb_err
 store_secret_read(struct store_result *res, int i, int sealed,
     struct secret_row *row)
 {
@@ -25,16 +38,7 @@ store_secret_read(struct store_result *res, int i, int sealed,
 	row->metadata = result_text(res, i, result_col(res, "metadata"));
 	row->created_at = result_text(res, i, result_col(res, "created_at"));
 	row->updated_at = result_text(res, i, result_col(res, "updated_at"));
-	if (!sealed)
-		return LB_OK;
-	row->key_id = (int)result_i64(res, i, result_col(res, "key_id"));
-	row->format = (enum crypto_format)result_i64(res, i, result_col(res,
-	    "value_format"));
-	if (result_bytes(res, i, result_col(res, "nonce"), row->nonce,
-	    CRYPTO_NONCE_LEN) < 0 || result_blob(res, i, result_col(res,
-	    "ciphertext"), &row->ct, &row->ct_len) < 0)
-		return LB_ERR_INTEGRITY;
-	return LB_OK;
+	return sealed ? store_sealed_read(res, i, row) : LB_OK;
 }
 
 /* ---- keyed first statements ---------------------------------------- */
@@ -44,6 +48,17 @@ store_secret_get_bind(struct stmt *st, int64_t id)
 {
 	stmt_init(st, SQL_SECRET_GET);
 	stmt_i64(st, id);
+}
+
+void
+store_secret_lookup_bind(struct stmt *st, const char *name,
+    const char *provider_slug)
+{
+	stmt_init(st, provider_slug != NULL ? SQL_SECRET_LOOKUP :
+	    SQL_SECRET_LOOKUP_UNFILED);
+	stmt_text(st, name);
+	if (provider_slug != NULL)
+		stmt_text(st, provider_slug);
 }
 
 void
@@ -64,30 +79,57 @@ store_secret_list_bind(struct stmt *st, const char *provider_slug,
 }
 
 void
+store_secret_list_filtered_bind(struct stmt *st, const char *provider_slug,
+    int64_t after_id, const char *ids, int limit, int values)
+{
+	stmt_init(st, SQL_SECRET_LIST_FILTERED);
+	stmt_text(st, provider_slug);
+	stmt_i64(st, after_id > 0 ? after_id : INT64_MAX);
+	stmt_text(st, ids);
+	stmt_i64(st, limit);
+	stmt_bool(st, values);
+}
+
+void
 store_secret_next_id_bind(struct stmt *st)
 {
 	stmt_init(st, SQL_SECRET_NEXT_ID);
 }
 
 void
-store_secret_current_bind(struct stmt *st, int64_t id)
+store_secret_current_bind(struct stmt *st, int64_t id, int64_t restore)
 {
 	stmt_init(st, SQL_SECRET_CURRENT);
 	stmt_i64(st, id);
+	if (restore > 0)
+		stmt_i64(st, restore);
+	else
+		stmt_text(st, NULL);
 }
 
 void
-store_secret_delete_bind(struct stmt *st, int64_t id, const char *if_match)
+store_secret_delete_bind(struct stmt *st, int64_t id, const char *if_match,
+    long retention, int permanent)
 {
-	stmt_init(st, SQL_SECRET_DELETE);
+	stmt_init(st, permanent || retention == 0 ? SQL_SECRET_DESTROY :
+	    SQL_SECRET_DELETE);
 	stmt_i64(st, id);
 	stmt_text(st, if_match);
+	if (!permanent && retention > 0)
+		stmt_i64(st, retention);
 }
 
 void
 store_secret_exists_bind(struct stmt *st, int64_t id)
 {
-	stmt_init(st, SQL_SECRET_VERSION);
+	stmt_init(st, SQL_SECRET_EXISTS);
+	stmt_i64(st, id);
+}
+
+void
+store_secret_gone_bind(struct stmt *st, int64_t id)
+{
+	stmt_init(st, SQL_SECRET_GONE);
 	stmt_i64(st, id);
 }
 
@@ -106,14 +148,76 @@ store_secret_next_id_read(const struct store_result *res, int64_t *id,
 }
 
 enum lb_err
-store_secret_current(struct store *s, int64_t id, struct store_result *res)
+store_secret_current_read(struct store_result *res, int64_t restore,
+    struct secret_row *cur, struct secret_row *old)
+{
+	struct secret_row	 row;
+	enum lb_err		 e;
+	int64_t			 current;
+	int			 i, vcol, found_cur = 0, found_old = 0;
+
+	memset(cur, 0, sizeof(*cur));
+	if (old != NULL)
+		memset(old, 0, sizeof(*old));
+	if (result_rows(res) < 1)
+		return LB_ERR_NOT_FOUND;
+	current = result_i64(res, 0, result_col(res, "current_version"));
+	vcol = result_col(res, "version");
+	for (i = 0; i < result_rows(res); i++) {
+		if (result_text(res, i, vcol) == NULL)
+			continue;
+		memset(&row, 0, sizeof(row));
+		row.id = result_i64(res, i, result_col(res, "id"));
+		row.version = result_i64(res, i, vcol);
+		if ((e = store_sealed_read(res, i, &row)) != LB_OK)
+			return e;
+		if (row.version == current) {
+			*cur = row;
+			found_cur = 1;
+		}
+		if (old != NULL && row.version == restore) {
+			*old = row;
+			found_old = 1;
+		}
+	}
+	if (!found_cur)
+		return LB_ERR_INTEGRITY;
+	if (old != NULL && !found_old)
+		return LB_ERR_VERSION_NOT_FOUND;
+	return LB_OK;
+}
+
+enum lb_err
+store_secret_current(struct store *s, int64_t id, int64_t restore,
+    struct store_result *res)
 {
 	struct stmt	 st;
 	enum lb_err	 e;
 
 	stmt_init(&st, SQL_SECRET_CURRENT_AGAIN);
 	stmt_i64(&st, id);
-	if ((e = store_run(s, &st, res)) == LB_OK && result_rows(res) != 1) {
+	if (restore > 0)
+		stmt_i64(&st, restore);
+	else
+		stmt_text(&st, NULL);
+	if ((e = store_run(s, &st, res)) == LB_OK && result_rows(res) < 1) {
+		result_free(res);
+		e = LB_ERR_NOT_FOUND;
+	}
+	stmt_free(&st);
+	return e;
+}
+
+enum lb_err
+store_secret_row(struct store *s, int64_t id, struct store_result *res)
+{
+	struct stmt	 st;
+	enum lb_err	 e;
+
+	stmt_init(&st, SQL_SECRET_ROW);
+	stmt_i64(&st, id);
+	if ((e = store_run_patiently(s, &st, res)) == LB_OK &&
+	    result_rows(res) != 1) {
 		result_free(res);
 		e = LB_ERR_NOT_FOUND;
 	}
@@ -122,28 +226,6 @@ store_secret_current(struct store *s, int64_t id, struct store_result *res)
 }
 
 /* ---- writes -------------------------------------------------------- */
-
-/* A write's connection broke: it may or may not have committed. Asks the
- * database (reconnecting, for up to a minute) whether secret id exists
- * now. Returns 1 or 0, or -1 when the database stayed out of reach. */
-static int
-exists_after_failure(struct store *s, int64_t id)
-{
-	struct store_result	 res;
-	struct stmt		 st;
-	int			 rc = -1;
-
-	store_secret_exists_bind(&st, id);
-	if (store_run_patiently(s, &st, &res) == LB_OK) {
-		rc = result_rows(&res) == 1;
-		result_free(&res);
-		log_msg(LOG_LVL_WARN, "secret %lld: a write lost its "
-		    "connection; the row %s now", (long long)id, rc ?
-		    "exists" : "does not exist");
-	}
-	stmt_free(&st);
-	return rc;
-}
 
 /* A value sealed with a key that rewrap retired was refused by its own
  * statement: this host's key ring is older than the database. */
@@ -162,10 +244,11 @@ store_secret_insert(struct store *s, const struct secret_insert *in,
     enum store_conflict *conflict)
 {
 	struct store_result	 res;
-	struct stmt		 st;
+	struct stmt		 st, probe;
 	enum lb_err		 e;
 
 	*conflict = CONFLICT_NONE;
+	stmt_init(&probe, SQL__COUNT);
 	stmt_init(&st, in->idempotency_key != NULL ?
 	    SQL_SECRET_INSERT_IDEMPOTENT : SQL_SECRET_INSERT);
 	stmt_i64(&st, in->id);
@@ -177,8 +260,8 @@ store_secret_insert(struct store *s, const struct secret_insert *in,
 	stmt_bytea(&st, in->nonce, CRYPTO_NONCE_LEN);
 	stmt_bytea(&st, in->ct, in->ct_len);
 	stmt_text(&st, in->created_at);
+	stmt_i64(&st, in->api_key_id);
 	if (in->idempotency_key != NULL) {
-		stmt_i64(&st, in->api_key_id);
 		stmt_text(&st, in->idempotency_key);
 		stmt_bytea(&st, in->fingerprint, CRYPTO_MAC_LEN);
 		stmt_i64(&st, in->fingerprint_key_id);
@@ -189,20 +272,11 @@ store_secret_insert(struct store *s, const struct secret_insert *in,
 		result_free(&res);
 		goto out;
 	}
-	/* A 201 must mean stored and a 503 must mean no effect: when the
-	 * connection broke mid-statement, find out which it was. The id is
+	/* A 201 must mean stored and a 503 must mean no effect. The id is
 	 * ours alone (nextval), so its row can only be this insert's. */
 	if (e == LB_ERR_DATABASE_UNAVAILABLE && store_maybe_done(s)) {
-		switch (exists_after_failure(s, in->id)) {
-		case 1:
-			e = LB_OK;
-			break;
-		case 0:
-			break;
-		default:
-			e = LB_ERR_INTERNAL;	/* unknown: never 503 */
-			break;
-		}
+		store_secret_exists_bind(&probe, in->id);
+		e = store_resolve(s, &probe);
 	} else if (strcmp(s->sqlstate, "23505") == 0) {
 		*conflict = strcmp(s->constraint,
 		    "secrets_provider_slug_name_key") == 0 ? CONFLICT_NAME :
@@ -210,45 +284,29 @@ store_secret_insert(struct store *s, const struct secret_insert *in,
 		e = LB_ERR_NAME_CONFLICT;
 	}
 out:
+	stmt_free(&probe);
 	stmt_free(&st);
 	return e;
 }
 
-/* A PATCH whose connection broke may have committed. Every PATCH seals
- * the value afresh, so the row holds this PATCH's nonce (96 fresh random
- * bits) if and only if it did; then its row is read again for the
- * answer. */
+/* A write of a version whose connection broke may have committed: its
+ * nonce (96 fresh random bits) is in a version row if and only if it
+ * did; then the secret is read again for the answer. */
 static enum lb_err
 update_resolve(struct store *s, const struct secret_update *u,
     struct store_result *res)
 {
-	struct store_result	 nr;
-	struct stmt		 st;
-	unsigned char		 nonce[CRYPTO_NONCE_LEN];
-	enum lb_err		 e = LB_ERR_INTERNAL;
-	int			 applied;
+	struct stmt	 probe;
+	enum lb_err	 e;
 
-	stmt_init(&st, SQL_SECRET_NONCE);
-	stmt_i64(&st, u->id);
-	if (store_run_patiently(s, &st, &nr) != LB_OK)
-		goto out;
-	applied = result_rows(&nr) == 1 &&
-	    result_bytes(&nr, 0, 0, nonce, sizeof(nonce)) == 0 &&
-	    memcmp(nonce, u->nonce, sizeof(nonce)) == 0;
-	result_free(&nr);
-	log_msg(LOG_LVL_WARN, "secret %lld: a PATCH lost its connection; it "
-	    "was %s", (long long)u->id, applied ? "applied" : "not applied");
-	if (!applied) {
-		e = LB_ERR_DATABASE_UNAVAILABLE;
-		goto out;
-	}
-	stmt_free(&st);
-	stmt_init(&st, SQL_SECRET_ROW);
-	stmt_i64(&st, u->id);
-	if (store_run_patiently(s, &st, res) == LB_OK)
-		e = LB_OK;
-out:
-	stmt_free(&st);
+	stmt_init(&probe, SQL_SECRET_UPDATE_DONE);
+	stmt_i64(&probe, u->id);
+	stmt_bytea(&probe, u->nonce, CRYPTO_NONCE_LEN);
+	stmt_i64(&probe, u->version);
+	if ((e = store_resolve(s, &probe)) == LB_OK &&
+	    store_secret_row(s, u->id, res) != LB_OK)
+		e = LB_ERR_INTERNAL;
+	stmt_free(&probe);
 	return e;
 }
 
@@ -306,6 +364,9 @@ store_secret_update(struct store *s, const struct secret_update *u,
 	stmt_i64(&st, u->key_id);
 	stmt_bytea(&st, u->nonce, CRYPTO_NONCE_LEN);
 	stmt_bytea(&st, u->ct, u->ct_len);
+	stmt_bool(&st, u->value_changed);
+	stmt_i64(&st, u->api_key_id);
+	stmt_i64(&st, u->max_versions);
 	e = store_run(s, &st, res);
 	stmt_free(&st);
 	if (e != LB_OK) {
@@ -328,7 +389,8 @@ store_secret_delete_why(struct store *s, int64_t id)
 	struct stmt		 st;
 	enum lb_err		 e;
 
-	store_secret_exists_bind(&st, id);
+	stmt_init(&st, SQL_SECRET_VERSION);
+	stmt_i64(&st, id);
 	if ((e = store_run(s, &st, &res)) == LB_OK) {
 		e = result_rows(&res) == 1 ? LB_ERR_PRECONDITION_FAILED :
 		    LB_ERR_NOT_FOUND;

@@ -1,6 +1,8 @@
 #include "autoconfig.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -56,6 +58,46 @@ has_control_char(const char *s, size_t n)
 			return 1;
 	}
 	return 0;
+}
+
+int
+valid_utf8(const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, k, len;
+	uint32_t		 cp, min;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((p[i] & 0xe0) == 0xc0) {
+			len = 2;
+			cp = p[i] & 0x1f;
+			min = 0x80;
+		} else if ((p[i] & 0xf0) == 0xe0) {
+			len = 3;
+			cp = p[i] & 0x0f;
+			min = 0x800;
+		} else if ((p[i] & 0xf8) == 0xf0) {
+			len = 4;
+			cp = p[i] & 0x07;
+			min = 0x10000;
+		} else
+			return 0;
+		if (n - i < len)
+			return 0;
+		for (k = 1; k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += len;
+	}
+	return 1;
 }
 
 /* application/json or application/merge-patch+json, with parameters;
@@ -406,6 +448,9 @@ validate_id(const char *s, int64_t *id, struct http_response *resp)
 	return LB_OK;
 }
 
+static enum lb_err ids_parse(const char *, struct list_query *,
+		    struct http_response *);
+
 enum lb_err
 validate_list_query(const struct http_request *req, struct list_query *q,
     struct http_response *resp)
@@ -415,6 +460,8 @@ validate_list_query(const struct http_request *req, struct list_query *q,
 	size_t		 i;
 
 	q->limit = LIMIT_DEFAULT;
+	q->values = 0;
+	q->nids = 0;
 	q->cursor = http_param(req, "cursor");
 	q->provider_slug = http_param(req, "provider_slug");
 	if ((v = http_param(req, "limit")) != NULL) {
@@ -437,7 +484,121 @@ validate_list_query(const struct http_request *req, struct list_query *q,
 	if (q->cursor != NULL && q->cursor[0] == '\0')
 		return http_error(resp, LB_ERR_INVALID_CURSOR, "cursor",
 		    "cursor is empty");
+	if ((v = http_param(req, "include")) != NULL) {
+		if (strcmp(v, "value") != 0)
+			return http_error(resp, LB_ERR_INVALID_PARAMETER,
+			    "include", "include takes one word: value");
+		q->values = 1;
+	}
+	if ((v = http_param(req, "ids")) != NULL)
+		return ids_parse(v, q, resp);
 	return LB_OK;
+}
+
+static int
+id_desc(const void *a, const void *b)
+{
+	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* ids=ID,ID,...: each an id, at most IDS_MAX distinct; into q->ids,
+ * distinct and highest first, as the page is ordered. */
+static enum lb_err
+ids_parse(const char *v, struct list_query *q, struct http_response *resp)
+{
+	int64_t		 all[IDS_MAX_ITEMS];
+	char		 item[24];
+	const char	*p = v, *comma;
+	size_t		 len, n = 0, i;
+
+	for (;;) {
+		comma = strchr(p, ',');
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (n == IDS_MAX_ITEMS || len >= sizeof(item))
+			goto bad;
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if (parse_id(item, &all[n++]) < 0)
+			goto bad;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	qsort(all, n, sizeof(all[0]), id_desc);
+	q->nids = 0;
+	for (i = 0; i < n; i++) {
+		if (i > 0 && all[i] == all[i - 1])
+			continue;
+		if (q->nids == IDS_MAX)
+			goto bad;
+		q->ids[q->nids++] = all[i];
+	}
+	return LB_OK;
+bad:
+	return http_error(resp, LB_ERR_INVALID_PARAMETER, "ids", "ids is a "
+	    "comma-separated list of at most %d distinct secret ids, each "
+	    "from 1 to 9223372036854775807", IDS_MAX);
+}
+
+enum lb_err
+validate_version(const char *s, int in_path, int64_t *v,
+    struct http_response *resp)
+{
+	if (s != NULL && parse_id(s, v) == 0)
+		return LB_OK;
+	return http_error(resp, in_path ? LB_ERR_INVALID_ID :
+	    LB_ERR_INVALID_PARAMETER, "version", "a version is a decimal "
+	    "integer from 1 to 9223372036854775807");
+}
+
+enum lb_err
+validate_lookup(const struct http_request *req, const char **name,
+    const char **provider_slug, struct http_response *resp)
+{
+	size_t	 n;
+
+	*name = http_param(req, "name");
+	*provider_slug = http_param(req, "provider_slug");
+	n = *name != NULL ? strlen(*name) : 0;
+	if (n < 1 || n > NAME_MAX_BYTES || !valid_utf8(*name, n) ||
+	    has_control_char(*name, n))
+		return http_error(resp, LB_ERR_INVALID_PARAMETER, "name",
+		    "name is required: 1 to %d bytes of UTF-8 without control "
+		    "characters", NAME_MAX_BYTES);
+	if (*provider_slug != NULL && !valid_provider_slug(*provider_slug,
+	    strlen(*provider_slug)))
+		return http_error(resp, LB_ERR_INVALID_PARAMETER,
+		    "provider_slug", "provider_slug must match "
+		    "^[a-z0-9][a-z0-9_-]{0,62}$");
+	return LB_OK;
+}
+
+enum lb_err
+validate_flag(const struct http_request *req, const char *name, int *value,
+    struct http_response *resp)
+{
+	const char	*v = http_param(req, name);
+
+	*value = 0;
+	if (v == NULL || strcmp(v, "false") == 0)
+		return LB_OK;
+	if (strcmp(v, "true") == 0) {
+		*value = 1;
+		return LB_OK;
+	}
+	return http_error(resp, LB_ERR_INVALID_PARAMETER, name,
+	    "%s is true or false", name);
+}
+
+enum lb_err
+validate_no_body(const struct http_request *req, struct http_response *resp)
+{
+	if (req->body_len == 0)
+		return LB_OK;
+	return http_error(resp, LB_ERR_INVALID_JSON, NULL,
+	    "this route takes no body");
 }
 
 enum lb_err

@@ -75,14 +75,44 @@ void		validate_metadata_split(struct json_object *patch,
 /* A path id: ^[1-9][0-9]{0,18}$ within 1..2^63-1. */
 enum lb_err	validate_id(const char *, int64_t *, struct http_response *);
 
+/* ids= holds at most this many distinct ids, and at most IDS_MAX_ITEMS
+ * items (what a URL of the web server's size can hold anyway). */
+#define IDS_MAX			100
+#define IDS_MAX_ITEMS		1000
+
 struct list_query {
 	int		 limit;
 	const char	*cursor;	/* NULL: first page */
 	const char	*provider_slug;	/* NULL: no filter */
+	int		 values;	/* include=value */
+	/* ids=: distinct, highest first; nids 0: no such filter. */
+	int64_t		 ids[IDS_MAX];
+	int		 nids;
 };
 
+/* limit, cursor and provider_slug, and include and ids where the route
+ * allows them (router.c's table). */
 enum lb_err	validate_list_query(const struct http_request *,
 		    struct list_query *, struct http_response *);
+
+/* A version number: in the path (400 invalid_id) or the query (400
+ * invalid_parameter), field "version"; the rules of an id. */
+enum lb_err	validate_version(const char *, int in_path, int64_t *,
+		    struct http_response *);
+
+/* The lookup's query: name (required; the rules of a secret's name) and
+ * provider_slug (NULL: the secrets without one). */
+enum lb_err	validate_lookup(const struct http_request *,
+		    const char **name, const char **provider_slug,
+		    struct http_response *);
+
+/* An optional boolean query parameter: absent (0), "true" or "false". */
+enum lb_err	validate_flag(const struct http_request *, const char *name,
+		    int *value, struct http_response *);
+
+/* A route that takes no body: any body is 400 invalid_json. */
+enum lb_err	validate_no_body(const struct http_request *,
+		    struct http_response *);
 
 /* NULL (absent) is fine; otherwise 1..255 characters 0x21-0x7e. */
 enum lb_err	validate_idempotency_key(const char *,
@@ -100,5 +130,7 @@ int		validate_if_match_ok(const char *header, int64_t version);
 int		valid_provider_slug(const char *s, size_t n);
 int		valid_metadata_name(const char *s, size_t n);
 int		has_control_char(const char *s, size_t n);
+/* Well-formed UTF-8: shortest forms, no surrogates, at most U+10FFFF. */
+int		valid_utf8(const char *s, size_t n);
 
 #endif

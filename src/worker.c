@@ -26,6 +26,9 @@
 #define DRAIN_SECONDS	10
 /* How often a busy worker removes expired idempotency records. */
 #define PURGE_EVERY_MS	60000
+/* How often every worker, busy or idle, destroys the deleted secrets past
+ * their recovery window. */
+#define DESTROY_EVERY_MS	10000
 /* A request whose body or answer was larger gives its memory back. */
 #define LARGE_REQUEST	(128 * 1024)
 /* Workers started together and served in turn would reach max_requests
@@ -70,6 +73,32 @@ purge(struct worker *w, int64_t *next, long *served)
 		log_msg(LOG_LVL_DEBUG, "purged %ld expired idempotency "
 		    "records", n);
 	store_worker_purge(w->ctx.db);
+}
+
+/* Deleted secrets past their window are destroyed without an operator,
+ * between requests, by every worker on every host (the statement skips
+ * what another holds). Like the heartbeat, it rides on the connection
+ * the requests keep: a worker whose database is away does not wait for
+ * it here too. */
+static void
+destroy_expired(struct worker *w, int64_t *next)
+{
+	long	 n, total = 0;
+	int	 batches = 0;
+
+	if (clock_ms() < *next || !store_connected(w->ctx.db))
+		return;
+	*next = clock_ms() + DESTROY_EVERY_MS;
+	/* Full batches (STORE_DESTROY_BATCH) go on, a few at most:
+	 * requests are waiting. */
+	do {
+		if (store_deleted_destroy_expired(w->ctx.db, &n) != LB_OK)
+			break;
+		total += n;
+	} while (n == STORE_DESTROY_BATCH && ++batches < 10);
+	if (total > 0)
+		log_msg(LOG_LVL_INFO, "destroyed %ld expired deleted secrets",
+		    total);
 }
 
 /* glibc keeps what a request freed for the next one: after a body of
@@ -201,6 +230,7 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 	sigset_t		 waitmask;
 	long			 served = 0, since_purge = 0, limit;
 	int64_t			 next_purge = clock_ms() + PURGE_EVERY_MS;
+	int64_t			 next_destroy = clock_ms();
 	uint32_t		 r;
 	int			 n, rc = 1;
 
@@ -231,6 +261,7 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 		if (cfg->max_requests > 0 && served >= limit)
 			break;
 		purge(&w, &next_purge, &since_purge);
+		destroy_expired(&w, &next_destroy);
 	}
 	/* SIGTERM: the pool stops, so what is queued on the socket is
 	 * answered here. SIGQUIT (replaced) and max_requests: the other

@@ -1,11 +1,21 @@
-/* seed: the benchmark's fast way to fill the table. Writes rows for COPY
- * (text format) with real AES-256-GCM ciphertexts under the given key
- * ring, so that GET opens them as it would any secret; or prints a list
- * cursor for a given id, so that the benchmark can ask for a page deep in
- * the table.
+/* seed: the benchmark's fast way to fill the tables. Writes rows for COPY
+ * (text format): those of lockbox.secrets (each at version 1), or with
+ * --versions those of lockbox.secret_versions, each secret's version 1,
+ * holding its value: a real AES-256-GCM ciphertext under the given key
+ * ring's active key, with the additional data of (id, version 1, key id)
+ * exactly as lockbox seals it (crypto_seal), so that GET opens it as it
+ * would any secret. Or prints a list cursor for a given id, so that the
+ * benchmark can ask for a page deep in the table.
  *
- *   seed --key-file F --rows N [--first-id ID]    > rows.copy
+ *   seed --key-file F --rows N [--first-id ID]               > secrets.copy
+ *   seed --key-file F --rows N [--first-id ID] --versions    > versions.copy
  *   seed --key-file F --cursor ID [--provider P]
+ *
+ * The columns, in order:
+ *   secrets:          id, name, provider_slug, description, metadata,
+ *                     version, created_at, updated_at
+ *   secret_versions:  secret_id, version, key_id, nonce, ciphertext,
+ *                     value_format, value_changed, api_key_id, created_at
  */
 #include "autoconfig.h"
 
@@ -52,10 +62,16 @@ main(int argc, char *argv[])
 	char		 err[512], value[64], cur[CURSOR_LEN + 1];
 	unsigned char	 nonce[CRYPTO_NONCE_LEN], ct[64 + CRYPTO_TAG_LEN];
 	int64_t		 rows = 0, first = 1, cursor = 0, id;
-	int		 i, kid;
+	int		 i, kid, versions = 0;
 	size_t		 n;
 
-	for (i = 1; i + 1 < argc; i += 2) {
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--versions") == 0) {
+			versions = 1;
+			continue;
+		}
+		if (i + 1 >= argc)
+			break;
 		if (strcmp(argv[i], "--key-file") == 0)
 			keyfile = argv[i + 1];
 		else if (strcmp(argv[i], "--rows") == 0)
@@ -66,10 +82,12 @@ main(int argc, char *argv[])
 			cursor = strtoll(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "--provider") == 0)
 			prov = argv[i + 1];
+		i++;
 	}
 	if (keyfile == NULL || (rows <= 0 && cursor <= 0)) {
 		fprintf(stderr, "usage: seed --key-file F (--rows N "
-		    "[--first-id ID] | --cursor ID [--provider P])\n");
+		    "[--first-id ID] [--versions] | --cursor ID "
+		    "[--provider P])\n");
 		return 2;
 	}
 	if (crypto_init() < 0 || keyring_load(&ring, keyfile, err,
@@ -84,18 +102,24 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	for (id = first; id < first + rows; id++) {
+		if (!versions) {
+			printf("%" PRId64 "\tseed-%" PRId64 "\t%s\t\\N\t"
+			    "{\"n\": \"%" PRId64 "\"}\t1\t"
+			    "2026-01-01 00:00:00+00\t2026-01-01 00:00:00+00\n",
+			    id, id, provider(id) ? provider(id) : "\\N", id);
+			continue;
+		}
+		/* Version 1, made by no key (as a migrated one): the
+		 * additional data binds (id, 1, key id), format 2. */
 		n = (size_t)snprintf(value, sizeof(value),
 		    "seed-value-%" PRId64 "-0123456789abcdef0123456789", id);
 		if (crypto_seal(c, id, 1, value, n, &kid, nonce, ct) != LB_OK)
 			return 1;
-		printf("%" PRId64 "\tseed-%" PRId64 "\t%s\t\\N\t{\"n\": \"%"
-		    PRId64 "\"}\t1\t%d\t", id, id, provider(id) ? provider(id) :
-		    "\\N", id, kid);
+		printf("%" PRId64 "\t1\t%d\t", id, kid);
 		hex(nonce, sizeof(nonce));
 		putchar('\t');
 		hex(ct, n + CRYPTO_TAG_LEN);
-		fputs("\t2026-01-01 00:00:00+00\t2026-01-01 00:00:00+00\n",
-		    stdout);
+		fputs("\t2\tt\t\\N\t2026-01-01 00:00:00+00\n", stdout);
 	}
 	crypto_free(c);
 	keyring_free(&ring);

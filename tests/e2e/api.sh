@@ -27,14 +27,31 @@ AK='' api GET /v1/openapi.json
 ok '[ "$STATUS" = 200 ] && [ "$J_JSON" = 1 ]' "GET /v1/openapi.json without a key: 200, valid JSON"
 like "$(json .openapi)" '^3\.1\.[0-9]+$' "... openapi is 3.1.x ($(json .openapi))"
 is "$(_json_header_problems)" "" "... with the JSON Content-Type, Cache-Control: no-store, X-Request-Id"
-is "$(json '[.paths["/v1/admin/secrets"] | has("get","post")] + [.paths["/v1/admin/secrets/{id}"] | has("get","patch","delete")] + [.paths["/v1/health"] | has("get")] | all')" \
-    true "... describes every route of the contract"
+# Each route: method, path, the parameters it must declare (path, query).
+is "$(json '. as $d | def res: if type == "object" and has("$ref") then . as $r | $d | getpath($r["$ref"][2:] | split("/")) else . end;
+  [["get", "/v1/health", []], ["get", "/v1/openapi.json", []],
+   ["get", "/v1/admin/secrets", ["limit", "cursor", "provider_slug", "include", "ids"]], ["post", "/v1/admin/secrets", []],
+   ["get", "/v1/admin/secrets/lookup", ["name", "provider_slug"]],
+   ["get", "/v1/admin/secrets/{id}", ["id", "version"]], ["patch", "/v1/admin/secrets/{id}", ["id"]],
+   ["delete", "/v1/admin/secrets/{id}", ["id", "permanent"]],
+   ["get", "/v1/admin/secrets/{id}/versions", ["id", "limit", "cursor"]],
+   ["get", "/v1/admin/secrets/{id}/versions/{version}", ["id", "version"]],
+   ["post", "/v1/admin/secrets/{id}/versions/{version}/restore", ["id", "version"]],
+   ["get", "/v1/admin/deleted-secrets", ["limit", "cursor", "provider_slug"]],
+   ["post", "/v1/admin/deleted-secrets/{id}/restore", ["id"]], ["delete", "/v1/admin/deleted-secrets/{id}", ["id"]]]
+  | map(.[0] as $m | .[1] as $p | $d.paths[$p] as $i
+        | if $i[$m] == null then "\($m | ascii_upcase) \($p)"
+          else [($i.parameters // [])[], ($i[$m].parameters // [])[] | res | .name] as $have
+            | .[2][] | select(. as $n | $have | index($n) | not) | "\($m | ascii_upcase) \($p) parameter \(.)" end)
+  | join(", ")')" "" "... describes every route of the contract, with its parameters"
 is "$(jq -r --arg c "invalid_json missing_field unknown_field invalid_field invalid_parameter unknown_parameter
 invalid_cursor invalid_id invalid_idempotency_key empty_patch missing_api_key invalid_api_key insufficient_scope
-not_found route_not_found method_not_allowed name_conflict idempotency_key_in_progress precondition_failed
+not_found version_not_found route_not_found method_not_allowed name_conflict idempotency_key_in_progress precondition_failed
 payload_too_large unsupported_media_type idempotency_key_reused internal_error integrity_error database_unavailable" \
     '[.. | strings] as $s | [$c | splits("\\s+") | select(length > 0) | select(. as $x | $s | index($x) | not)] | join(" ")' "$BODY_FILE")" \
     "" "... names every error code of the contract"
+cp "$BODY_FILE" "$LB_TMP/openapi-served.json"
+openapi_doc_valid "$LB_TMP/openapi-served.json" "... passes a real OpenAPI 3.1 validator (tests/lib/openapi/check.mjs doc)"
 AK='' api GET "/v1/openapi.json?x=1"
 is_err 400 unknown_parameter x "GET /v1/openapi.json?x=1: 400 unknown_parameter"
 
@@ -837,5 +854,6 @@ isnt "$(hdr X-Request-Id)" "bad id" "... not the invalid one"
 
 api_leaks "no response but GET /v1/admin/secrets/{id} (lists, creates, replays, PATCHes, errors) showed a value"
 api_every_response
+api_openapi_conformance
 api_close
 diag "api.sh: $((SECONDS - _api_t0)) s"

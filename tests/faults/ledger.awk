@@ -11,6 +11,14 @@
 #   awk -v mode=check -f ledger.awk DBDUMP LEDGER...
 #       prints "key=value" lines (the counts below) then "problem: ..."
 #       lines (at most 20).
+#   awk -v mode=versions -v max_versions=N -f ledger.awk SVDUMP LEDGER...
+#       the same for versions and soft deletes.  SVDUMP: one line per secret
+#       of the scenario, live or deleted, "SV<TAB>id<TAB>name<TAB>live|
+#       deleted<TAB>version<TAB>versions kept<TAB>lowest<TAB>highest<TAB>
+#       rows with the current version" (see tests/faults/run).  Also prints
+#       "probe<TAB>id<TAB>lowest<TAB>highest<TAB>tags" for each live secret
+#       that a PATCH answered 503 had aimed at (tags: those PATCHes' tags):
+#       the run reads every kept version of it back.
 #
 # What a status means (the contract, and lockbox's design notes):
 #   create  201: done (its id).  503 database_unavailable, or any other 4xx
@@ -33,8 +41,27 @@
 # rows for a name, or two different ids acknowledged for one name/key),
 # foreign (a row whose name the ledger never sent).  Rows of names still
 # unknown are counted apart (unresolved_present).
+#
+# Versions (mode=versions; one client writes and reads a secret, one
+# request at a time, so its ledger is the secret's whole history):
+#   patch   200: a version made (the answer's version, distinct per secret
+#           and increasing); 503 database_unavailable: none made; 404:
+#           the secret vanished; any other answer: unknown.
+#   read    200: the value of the last acknowledged write, or of a write
+#           whose outcome is unknown; never a value sent by a PATCH
+#           answered 503; a version no lower than the last acknowledged.
+# Failures: vrows (a secret whose kept versions are not exactly
+# max(1, v - max_versions + 1)..v, v its current version), badpatch (the
+# current version minus 1 is not between the PATCHes acknowledged and
+# those plus the unknown ones, or an acknowledged version repeated or
+# going backwards), badread (a read that breaks the rule above), badsoft
+# (a 204'd delete whose secret is not in deleted_secrets, or a secret
+# there or live that the ledger says was never created).
 
 BEGIN { FS = "\t"; nprob = 0 }
+
+# Problems that only mode=versions reports.
+function vproblem(msg) { if (mode == "versions") problem(msg) }
 
 function problem(msg) {
     if (nprob < 20) probs[++nprob] = msg
@@ -59,6 +86,17 @@ function dcls(op, st, code) {
     return "unk"
 }
 
+$1 == "SV" {
+    svn[$3]++
+    svid[$3] = $2; svstate[$3] = $4; svver[$3] = $5; svlo[$3] = $7; svhi[$3] = $8
+    nsv++
+    if ($6 != ($5 < max_versions ? $5 : max_versions) || $7 != $5 - $6 + 1 || $8 != $5 || $9 != 1) {
+        vrows++
+        problem("versions of id " $2 " (" $3 ", " $4 ", version " $5 "): " $6 " kept, " $7 ".." $8 ", " $9 " current; expected " ($5 < max_versions ? $5 : max_versions) " ending at " $5)
+    }
+    next
+}
+
 $1 == "DB" {
     dbn[$3]++
     dbid[$3] = $2
@@ -69,7 +107,7 @@ $1 == "DB" {
 
 NF >= 13 {
     op = $1; name = $5; st = $7 + 0; id = $8; code = $10
-    run = (op == "C" || op == "D" || op == "G")
+    run = (op == "C" || op == "D" || op == "G" || op == "P")
     if (run) {
         sent++
         bystatus[st]++
@@ -82,6 +120,7 @@ NF >= 13 {
         if (op == "C" && $4 == 1) creates++
         c = ccls(op, st, code)
         if (c == "ok") {
+            if (!(id in curtag)) { curtag[id] = "c"; curver[id] = 1 }
             if ((name in ackid) && ackid[name] != id) {
                 dup201++
                 problem("two ids acknowledged for " name ": " ackid[name] " and " id)
@@ -109,12 +148,93 @@ NF >= 13 {
             vanished++
             problem("delete of id " id " (" name "): 404, the acknowledged secret had vanished")
         } else if (d == "unk") { dunk[id] = 1; if (op == "D") dunk_run[id] = 1 }
+    } else if (op == "P") {
+        patches++
+        ver = $14; tag = $15
+        if (st == 200) {
+            pack[id]++
+            packed++
+            if ((id SUBSEP ver) in pver) {
+                badpatch++
+                vproblem("PATCH of id " id " (" name "): version " ver " acknowledged twice")
+            } else if (ver + 0 <= curver[id]) {
+                badpatch++
+                vproblem("PATCH of id " id " (" name "): version " ver " acknowledged after version " curver[id])
+            }
+            pver[id, ver] = 1
+            curtag[id] = tag; curver[id] = ver + 0
+        } else if (st == 404) {
+            vanished++
+            problem("PATCH of id " id " (" name "): 404, the acknowledged secret had vanished")
+        } else if (st == 503 && code == "database_unavailable") {
+            p503[id]++; p503tag[id, tag] = 1; p503tags[id] = p503tags[id] " " tag
+            pnone++
+        } else {
+            punk[id]++; punkw[id, tag] = 1
+            pmaybe++
+        }
     } else if (op == "G") {
         if (st == 404) {
             vanished++
             problem("get of id " id " (" name "): 404, the acknowledged secret had vanished")
+        } else if (st == 200 && (id in curtag)) {
+            reads++
+            tag = $15; ver = $14 + 0
+            if (tag != curtag[id] && !((id SUBSEP tag) in punkw)) {
+                badread++
+                if ((id SUBSEP tag) in p503tag)
+                    vproblem("get of id " id " (" name "): the value of PATCH " tag ", answered 503 (no effect)")
+                else
+                    vproblem("get of id " id " (" name "): value " tag " at version " ver ", expected " curtag[id] " (version " curver[id] ")")
+            } else if (ver < curver[id] || (!(id in punk) && ver != curver[id])) {
+                badread++
+                vproblem("get of id " id " (" name "): version " ver ", the last acknowledged is " curver[id])
+            }
         }
     }
+}
+
+# The final state of a name: present, absent-deleted, absent or unknown.
+function final_state(n) {
+    if ((n in ackid) || (n in existed)) {
+        if ((n in ackid) && (ackid[n] in gone)) return "absent-deleted"
+        if ((n in ackid) && (ackid[n] in dunk)) return "unknown"
+        return "present"
+    }
+    if (n in cunk) return "unknown"
+    return "absent"
+}
+
+function versions_end(    n, state, id, made, i) {
+    for (n in names) {
+        state = final_state(n)
+        id = (n in ackid) ? ackid[n] : ""
+        if (state == "absent-deleted") {
+            if (!(n in svn) || svstate[n] != "deleted") {
+                badsoft++
+                problem("deleted with 204 but not in deleted_secrets: " n " (id " id ")" ((n in svn) ? ", it is " svstate[n] : ""))
+            } else
+                softok++
+        } else if (state == "absent" && (n in svn)) {
+            badsoft++
+            problem("every create of " n " had no effect, but it is " svstate[n] " (id " svid[n] ")")
+        }
+        if (id == "" || !(n in svn) || svid[n] != id || (state != "present" && state != "absent-deleted"))
+            continue
+        made = svver[n] - 1
+        checked++
+        if (made < pack[id] + 0 || made > pack[id] + punk[id]) {
+            badpatch++
+            problem("id " id " (" n ") is at version " svver[n] ": " pack[id] + 0 " PATCHes acknowledged, " punk[id] + 0 " unknown, " p503[id] + 0 " answered 503")
+        }
+        if ((id in p503) && state == "present") print "probe\t" id "\t" svlo[n] "\t" svhi[n] "\t" p503tags[id]
+    }
+    for (n in svn)
+        if (!(n in names)) { badsoft++; problem("foreign: a secret named " n " (" svstate[n] ") that no request sent") }
+    printf "secrets=%d\nchecked=%d\npatches=%d\npatches_acked=%d\npatches_503=%d\npatches_unknown=%d\nreads=%d\ndeleted_ok=%d\n", nsv, checked, patches, packed, pnone, pmaybe, reads, softok
+    printf "vrows=%d\nbadpatch=%d\nbadread=%d\nbadsoft=%d\nvanished=%d\n", vrows, badpatch, badread, badsoft, vanished
+    for (i = 1; i <= nprob && i <= 20; i++) print "problem: " probs[i]
+    if (nprob > 20) print "problem: ... and " (nprob - 20) " more"
 }
 
 END {
@@ -125,13 +245,12 @@ END {
             if (!(i in gone)) print "D", ((i in idname) ? idname[i] : "?"), i
         exit 0
     }
+    if (mode == "versions") {
+        versions_end()
+        exit 0
+    }
     for (n in names) {
-        if ((n in ackid) || (n in existed)) {
-            if ((n in ackid) && (ackid[n] in gone)) state = "absent-deleted"
-            else if ((n in ackid) && (ackid[n] in dunk)) state = "unknown"
-            else state = "present"
-        } else if (n in cunk) state = "unknown"
-        else state = "absent"
+        state = final_state(n)
         if (state == "present") {
             expected++
             if (!(n in dbn) && (n in ackid) && (ackid[n] in dnone)) {

@@ -7,11 +7,14 @@
  *   loadgen run --port P --key K --prefix PFX --out DIR
  *               [--clients N] [--duration SEC] [--max-requests N]
  *               [--timeout SEC] [--stop-file F] [--keyed PCT]
- *               [--create PCT] [--delete PCT] [--retry] [--retry-window SEC]
- *               [--seed N]
+ *               [--create PCT] [--delete PCT] [--patch PCT] [--retry]
+ *               [--retry-window SEC] [--seed N]
  *       N client processes, each a loop of creates (unique names
- *       PFX-cC-S), deletes of ids it created and saw acknowledged, and gets
- *       of them, until SEC seconds, N requests per client or the stop file.
+ *       PFX-cC-S), deletes of ids it created and saw acknowledged, PATCHes
+ *       of them with a new value, and gets of them (the rest), until SEC
+ *       seconds, N requests per client or the stop file.  A secret is
+ *       written and read by the client that created it only, one request
+ *       at a time, so that the ledger knows what each read must show.
  *       With --retry, every create that did not get a definite answer
  *       (503, 502, 504, 409 idempotency_key_in_progress, a timeout, a
  *       reset) is sent again with the same Idempotency-Key and body, with
@@ -29,11 +32,16 @@
  *
  * Ledger line (tab-separated):
  *   op client seq attempt name key status id replayed code t0_us t1_us info
- * op C (create), D (delete), G (get), RC, RD (resolution); status 0 when
+ *   version tag
+ * op C (create), D (delete), P (PATCH), G (get), RC, RD (resolution); status 0 when
  * no complete HTTP answer came (info says why: timeout, reset, refused,
  * truncated...); id the secret's id (from a 2xx, or the target of D/G);
  * t0/t1 wall-clock microseconds (CLOCK_REALTIME, comparable with bash's
- * $EPOCHREALTIME) when the request started and ended.
+ * $EPOCHREALTIME) when the request started and ended; version the
+ * "version" of a 2xx answer ("-" otherwise); tag names a value: every
+ * value is "v-NAME.TAG.<padding>", TAG "c" for the create's and "pSEQ"
+ * for the PATCH the client sent at SEQ.  On P lines tag is the value sent,
+ * on G lines the value read ("-" when none).
  *
  * A create's body depends on its name only, so that a retry, or a
  * resolution, sends the very same request.
@@ -78,6 +86,7 @@ struct cfg {
 	int		 keyed_pct;
 	int		 create_pct;
 	int		 delete_pct;
+	int		 patch_pct;
 	int		 retry;
 	int		 retry_window_ms;
 	int		 deadline_ms;
@@ -87,8 +96,10 @@ struct cfg {
 struct resp {
 	int		 status;
 	long long	 id;
+	long long	 version;
 	int		 replayed;
 	char		 code[48];
+	char		 tag[24];	/* of the value in the answer */
 	char		 info[64];
 };
 
@@ -250,6 +261,19 @@ parse(struct resp *rs, char *buf, size_t len)
 		rs->replayed = 1;
 	if (rs->status / 100 == 2 && (p = strstr(body, "\"id\":")) != NULL)
 		rs->id = strtoll(p + 5, NULL, 10);
+	if (rs->status / 100 == 2 &&
+	    (p = strstr(body, "\"version\":")) != NULL)
+		rs->version = strtoll(p + 10, NULL, 10);
+	/* "value":"v-NAME.TAG.padding": the tag, between the two dots (a
+	 * name has none). */
+	if (rs->status / 100 == 2 &&
+	    (p = strstr(body, "\"value\":\"v-")) != NULL &&
+	    (p = strchr(p + 11, '.')) != NULL) {
+		for (n = 0, p++; p[n] && p[n] != '.' && p[n] != '"' &&
+		    n < (long)sizeof(rs->tag) - 1; n++)
+			rs->tag[n] = p[n];
+		rs->tag[n] = '\0';
+	}
 	if ((p = strstr(body, "\"code\":\"")) != NULL) {
 		p += 8;
 		for (n = 0; p[n] && p[n] != '"' && n < (long)sizeof(rs->code) - 1;
@@ -276,6 +300,7 @@ exchange(const struct cfg *c, const char *method, const char *path,
 
 	memset(rs, 0, sizeof(*rs));
 	rs->id = -1;
+	rs->version = -1;
 	if (buf == NULL && (buf = malloc(MAX_RESP + 1)) == NULL)
 		die("out of memory");
 	reqlen = snprintf(req, sizeof(req),
@@ -369,20 +394,28 @@ out:
 
 static int ledger_fd = -1;
 
+/* tag: the value's tag to log (a PATCH's own), else the answer's. */
 static void
 ledger(const char *op, int client, long seq, int attempt, const char *name,
     const char *key, const struct resp *rs, long long id, int64_t t0,
-    int64_t t1)
+    int64_t t1, const char *tag)
 {
-	char	 line[1024];
+	char	 line[1024], ver[24];
 	int	 n;
 
+	if (tag == NULL)
+		tag = rs->tag[0] ? rs->tag : "-";
+	if (rs->version >= 0)
+		snprintf(ver, sizeof(ver), "%lld", rs->version);
+	else
+		snprintf(ver, sizeof(ver), "-");
 	n = snprintf(line, sizeof(line),
-	    "%s\t%d\t%ld\t%d\t%s\t%s\t%d\t%lld\t%d\t%s\t%lld\t%lld\t%s\n",
+	    "%s\t%d\t%ld\t%d\t%s\t%s\t%d\t%lld\t%d\t%s\t%lld\t%lld\t%s"
+	    "\t%s\t%s\n",
 	    op, client, seq, attempt, name, key ? key : "-", rs->status,
 	    rs->id >= 0 ? rs->id : id, rs->replayed,
 	    rs->code[0] ? rs->code : "-", (long long)t0, (long long)t1,
-	    rs->info[0] ? rs->info : "-");
+	    rs->info[0] ? rs->info : "-", ver, tag);
 	/* One write per line, O_APPEND: a killed client loses no line it
 	 * wrote, and no two lines mix. */
 	if (write(ledger_fd, line, (size_t)n) != n)
@@ -392,8 +425,15 @@ ledger(const char *op, int client, long seq, int attempt, const char *name,
 static void
 create_body(char *out, size_t len, const char *name)
 {
-	snprintf(out, len, "{\"name\":\"%s\",\"value\":\"v-%s-%s\","
+	snprintf(out, len, "{\"name\":\"%s\",\"value\":\"v-%s.c.%s\","
 	    "\"metadata\":{\"src\":\"faults\"}}", name, name,
+	    "0123456789abcdef0123456789abcdef");
+}
+
+static void
+patch_body(char *out, size_t len, const char *name, const char *tag)
+{
+	snprintf(out, len, "{\"value\":\"v-%s.%s.%s\"}", name, tag,
 	    "0123456789abcdef0123456789abcdef");
 }
 
@@ -457,6 +497,7 @@ client_run(const struct cfg *c, int ci)
 	struct live	 live = { 0 };
 	struct resp	 rs;
 	char		 path[256], name[96], key[128], rid[160], body[512];
+	char		 tag[24];
 	int64_t		 end = clock_ms() + c->duration_ms, t0, t1, first;
 	long		 seq;
 	long long	 id;
@@ -486,7 +527,7 @@ client_run(const struct cfg *c, int ci)
 				    keyed ? key : NULL, body, c->timeout_ms, &rs);
 				t1 = wall_us();
 				ledger("C", ci, seq, attempt, name,
-				    keyed ? key : NULL, &rs, -1, t0, t1);
+				    keyed ? key : NULL, &rs, -1, t0, t1, "c");
 				if (rs.status == 201) {
 					live_add(&live, rs.id, name);
 					break;
@@ -507,12 +548,27 @@ client_run(const struct cfg *c, int ci)
 			exchange(c, "DELETE", path, rid, NULL, NULL,
 			    c->timeout_ms, &rs);
 			t1 = wall_us();
-			ledger("D", ci, seq, 1, name, NULL, &rs, id, t0, t1);
+			ledger("D", ci, seq, 1, name, NULL, &rs, id, t0, t1,
+			    "-");
 			/* 503 promises no effect: the secret is still there,
 			 * and may be deleted again later.  Anything without
 			 * a definite answer is left to the resolution. */
 			if (rs.status == 503)
 				live_add(&live, id, name);
+		} else if (roll < c->create_pct + c->delete_pct +
+		    c->patch_pct) {
+			i = (size_t)rand() % live.n;
+			id = live.ids[i];
+			snprintf(path, sizeof(path), "/v1/admin/secrets/%lld", id);
+			snprintf(tag, sizeof(tag), "p%ld", seq);
+			snprintf(rid, sizeof(rid), "%s-%s", live.names[i], tag);
+			patch_body(body, sizeof(body), live.names[i], tag);
+			t0 = wall_us();
+			exchange(c, "PATCH", path, rid, NULL, body,
+			    c->timeout_ms, &rs);
+			t1 = wall_us();
+			ledger("P", ci, seq, 1, live.names[i], NULL, &rs, id, t0,
+			    t1, tag);
 		} else {
 			i = (size_t)rand() % live.n;
 			id = live.ids[i];
@@ -523,7 +579,7 @@ client_run(const struct cfg *c, int ci)
 			    &rs);
 			t1 = wall_us();
 			ledger("G", ci, seq, 1, live.names[i], NULL, &rs, id, t0,
-			    t1);
+			    t1, NULL);
 		}
 	}
 	close(ledger_fd);
@@ -597,7 +653,8 @@ cmd_resolve(struct cfg *c)
 			t1 = wall_us();
 			ledger(op[0] == 'C' ? "RC" : "RD", -1, 0, attempt, name,
 			    op[0] == 'C' && strcmp(arg, "-") ? arg : NULL, &rs,
-			    op[0] == 'C' ? -1 : atoll(arg), t0, t1);
+			    op[0] == 'C' ? -1 : atoll(arg), t0, t1,
+			    op[0] == 'C' ? "c" : "-");
 			if (op[0] == 'C' && (rs.status == 201 ||
 			    (rs.status == 409 &&
 			    strcmp(rs.code, "name_conflict") == 0) ||
@@ -667,6 +724,7 @@ main(int argc, char **argv)
 		NUM("--keyed", keyed_pct, 1)
 		NUM("--create", create_pct, 1)
 		NUM("--delete", delete_pct, 1)
+		NUM("--patch", patch_pct, 1)
 		NUM("--retry-window", retry_window_ms, 1000)
 		NUM("--deadline", deadline_ms, 1000)
 		STR("--key", key)

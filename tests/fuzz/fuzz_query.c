@@ -5,7 +5,9 @@
  *   that decodes to NUL is 400 invalid_parameter; empty segments are
  *   ignored; at most HTTP_MAX_PARAMS parameters; limit is ASCII digits
  *   (leading zeros allowed) within 1..100; provider_slug matches
- *   ^[a-z0-9][a-z0-9_-]{0,62}$; an empty cursor is invalid_cursor.
+ *   ^[a-z0-9][a-z0-9_-]{0,62}$; an empty cursor is invalid_cursor;
+ *   include is "value"; ids is a comma-separated list of ids (no empty
+ *   item, at most 100 distinct and 1000 in all).
  *
  * Input: the raw bytes (for http_percent_decode, NULs included) and the
  * same bytes up to the first NUL as the QUERY_STRING. */
@@ -170,6 +172,52 @@ ref_limit(const char *v, int *out)
 	return 1;
 }
 
+/* An id: 1 to 19 ASCII digits, no leading zero, at most 2^63-1. */
+static int
+ref_id(const char *s, size_t n, unsigned long long *out)
+{
+	unsigned long long	 x = 0;
+	size_t			 i;
+
+	if (n < 1 || n > 19 || s[0] == '0')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		x = x * 10 + (unsigned long long)(s[i] - '0');
+	}
+	if (x > 9223372036854775807ULL)
+		return 0;
+	*out = x;
+	return 1;
+}
+
+/* ids: how many distinct, or -1 when malformed. */
+static int
+ref_ids(const char *v)
+{
+	static unsigned long long seen[IDS_MAX_ITEMS];
+	unsigned long long	 x;
+	const char		*p = v, *c;
+	size_t			 n = 0, i, distinct = 0;
+
+	for (;;) {
+		c = strchr(p, ',');
+		if (n == IDS_MAX_ITEMS || !ref_id(p, c ? (size_t)(c - p) :
+		    strlen(p), &x))
+			return -1;
+		for (i = 0; i < n && seen[i] != x; i++)
+			;
+		if (i == n)
+			distinct++;
+		seen[n++] = x;
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+	return distinct > IDS_MAX ? -1 : (int)distinct;
+}
+
 static const char *
 ref_param_get(const struct ref_param *p, size_t n, const char *name)
 {
@@ -191,7 +239,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t			 nrp, i, qlen;
 	char			 field[64], *qs;
 	enum lb_err		 re, e;
-	const char		*rlimit, *rslug, *rcursor;
+	const char		*rlimit, *rslug, *rcursor, *rinclude, *rids;
 	int			 lim = LIMIT_DEFAULT, want_ok;
 
 	check_decode(data, size, 0);
@@ -237,9 +285,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rlimit = ref_param_get(rp, nrp, "limit");
 	rslug = ref_param_get(rp, nrp, "provider_slug");
 	rcursor = ref_param_get(rp, nrp, "cursor");
+	rinclude = ref_param_get(rp, nrp, "include");
+	rids = ref_param_get(rp, nrp, "ids");
 	want_ok = (rlimit == NULL || ref_limit(rlimit, &lim)) &&
 	    (rslug == NULL || ref_slug(rslug)) &&
-	    (rcursor == NULL || rcursor[0] != '\0');
+	    (rcursor == NULL || rcursor[0] != '\0') &&
+	    (rinclude == NULL || strcmp(rinclude, "value") == 0) &&
+	    (rids == NULL || ref_ids(rids) >= 0);
 	if (req.nparams == nrp) {
 		FUZZ_CHECK("list-query-ref", (e == LB_OK) == want_ok,
 		    "validate_list_query and the reference disagree");
@@ -248,6 +300,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    "another limit than the reference");
 			FUZZ_CHECK("list-query-slug", (q.provider_slug == NULL) ==
 			    (rslug == NULL), "provider_slug lost or invented");
+			FUZZ_CHECK("list-query-ids", q.nids == (rids == NULL ?
+			    0 : ref_ids(rids)), "another count of ids");
+			for (i = 1; i < (size_t)q.nids; i++)
+				FUZZ_CHECK("list-query-ids-order",
+				    q.ids[i - 1] > q.ids[i],
+				    "ids not distinct and descending");
 		}
 	}
 	if (e != LB_OK) {

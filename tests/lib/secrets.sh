@@ -27,8 +27,9 @@
 #   LB_RUN                      a random lowercase hex tag, unique per run:
 #                               names n$LB_RUN-..., provider slugs p$LB_RUN...
 #   VMARK                       a marker every test value contains; any
-#                               response but GET /v1/admin/secrets/{id} that
-#                               shows it is counted as a leak (api_leaks)
+#                               response but the reads of a value
+#                               (api_may_show_value) that shows it is
+#                               counted as a leak (api_leaks)
 #
 #   api METHOD PATH [curl args...]
 #                               one request to $URL$PATH with the API key in
@@ -62,8 +63,13 @@
 #   api_leaks [DESC]            one assertion: no value leaked so far
 #   api_every_response          one assertion: every response so far had the
 #                               contract headers (and error shape on errors)
+#   api_openapi_conformance     one assertion: every response recorded since
+#                               the last call matches src/openapi.json
+#                               (tests/lib/openapi.sh; `api` and bq_run record
+#                               each response in $LB_TMP/responses.jsonl)
 #   api_close                   stop the jq coprocess (done_testing would too)
 
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/openapi.sh"
 LB_RUN=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 VMARK="Vk${LB_RUN}kV"
 _API_LEAKS=()
@@ -75,22 +81,12 @@ lb_psql() {
 
 # ---------------------------------------------------------------- JSON text
 
-# js STRING -- a JSON string literal, in bash alone.
+# js STRING -- a JSON string literal, in bash alone (openapi.sh's _oa_str,
+# which _api_record uses too).
 js() {
-    local s=$1 i c r
-    s=${s//\\/\\\\}
-    s=${s//\"/\\\"}
-    s=${s//$'\n'/\\n}
-    s=${s//$'\t'/\\t}
-    s=${s//$'\r'/\\r}
-    if [[ $s == *[$'\001'-$'\037']* ]]; then
-        for i in 1 2 3 4 5 6 7 8 11 12 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31; do
-            printf -v c "\\$(printf '%03o' "$i")"
-            printf -v r '\\u%04x' "$i"
-            s=${s//$c/$r}
-        done
-    fi
-    printf '"%s"' "$s"
+    local r
+    _oa_str r "$1"
+    printf '%s' "$r"
 }
 
 # nbytes N REPEAT -- N bytes: REPEAT repeated, cut to N bytes (whole
@@ -256,13 +252,28 @@ api() {
     _api_headers
     _api_parse || _api_parse
     _api_check_response "$method" "$path"
-    # Only GET of one secret may ever carry a value.
-    if ! { [ "$method" = GET ] && [[ $path =~ ^/v1/admin/secrets/[0-9]+$ ]]; }; then
-        if [[ $BODY == *"$VMARK"* ]] || grep -qF -- "$VMARK" "$HEADERS_FILE"; then
-            _API_LEAKS+=("$method $path -> $STATUS: ${BODY:0:200}")
-        fi
+    # Only the four reads of a value may ever carry one (api_may_show_value).
+    if [[ $BODY == *"$VMARK"* ]] || grep -qF -- "$VMARK" "$HEADERS_FILE"; then
+        api_may_show_value "$method" "$path" "$STATUS" || _API_LEAKS+=("$method $path -> $STATUS: ${BODY:0:200}")
     fi
     return 0
+}
+
+# api_may_show_value METHOD PATH STATUS -- true for the only answers that
+# may carry a value (API.md, design14.md): a 200 to GET /v1/admin/secrets/{id}
+# (with or without ?version=N), GET /v1/admin/secrets/{id}/versions/{version},
+# GET /v1/admin/secrets/lookup?... and GET /v1/admin/secrets?...include=value...
+# Creates, PATCHes, restores, version and deleted lists, errors: never.
+api_may_show_value() {
+    [ "$1" = GET ] && [ "$3" = 200 ] || return 1
+    local p=${2%%\?*} q=
+    [[ $2 == *\?* ]] && q=${2#*\?}
+    case $p in
+        /v1/admin/secrets/lookup) return 0 ;;
+        /v1/admin/secrets) [[ "&$q&" == *"&include=value&"* ]] ;;
+        *) [[ $p =~ ^/v1/admin/secrets/[0-9]+(/versions/[0-9]+)?$ ]] &&
+               { [ -z "$q" ] || [[ $q =~ ^version=[0-9]+$ ]]; } ;;
+    esac
 }
 
 # What every response must carry (API.md): X-Request-Id (once, valid) and
@@ -289,6 +300,7 @@ _api_check_response() {
     fi
     [ -z "$p" ] || _API_BAD_RESPONSES+=("$1 ${2:0:80} -> $STATUS: $p")
     _API_NRESP=$(( ${_API_NRESP:-0} + 1 ))
+    _api_record "$1" "$2"
     return 0
 }
 
@@ -383,7 +395,7 @@ bq_run() {
         _api_headers
         _api_parse || _api_parse
         _api_check_response "${_BQ_META[i]%% *}" "${_BQ_META[i]#* }"
-        if [[ $BODY == *"$VMARK"* ]] && ! [[ ${_BQ_META[i]} =~ ^GET\ /v1/admin/secrets/[0-9]+$ ]]; then
+        if [[ $BODY == *"$VMARK"* ]] && ! api_may_show_value "${_BQ_META[i]%% *}" "${_BQ_META[i]#* }" "$STATUS"; then
             _API_LEAKS+=("${_BQ_META[i]} -> $STATUS: ${BODY:0:200}")
         fi
         eval "${_BQ_ASSERT[i]}"
@@ -395,7 +407,7 @@ bq_run() {
 
 # The leaks seen so far, as one assertion.
 api_leaks() {
-    local d=${1:-no response but GET of one secret showed a value}
+    local d=${1:-no response but a read of a value (api_may_show_value) showed one}
     if [ ${#_API_LEAKS[@]} = 0 ]; then
         pass "$d"
     else

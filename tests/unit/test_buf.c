@@ -36,3 +36,23 @@ Test(buf, put_i64_appends)
 	cr_expect_eq(b.len, strlen("Content-Length: 65536,-7"));
 	buf_free(&b);
 }
+
+/* buf_json_len sizes the buffer a value goes into: it must be exact. */
+Test(buf, json_len_is_what_json_str_writes)
+{
+	struct buf	 b = { 0 };
+	char		 s[256];
+	int		 i;
+
+	for (i = 0; i < 256; i++)
+		s[i] = (char)i;
+	for (i = 0; i <= 256; i++) {
+		buf_reset(&b);
+		buf_json_str(&b, s, (size_t)i);
+		cr_assert_eq(buf_json_len(s, (size_t)i), b.len, "%d bytes", i);
+	}
+	buf_reset(&b);
+	buf_json_str(&b, "\"\\\n\x01plain", 9);
+	cr_assert_eq(buf_json_len("\"\\\n\x01plain", 9), b.len);
+	buf_free(&b);
+}

@@ -25,6 +25,12 @@ ParameterizedTestParameters(config, set)
 		{ "max_body", "1048576", 1 }, { "max_body", "1023", 0 },
 		{ "max_body", "67108865", 0 },
 		{ "idempotency_ttl", "60", 1 }, { "idempotency_ttl", "59", 0 },
+		{ "max_versions", "1", 1 }, { "max_versions", "1000", 1 },
+		{ "max_versions", "0", 0 }, { "max_versions", "1001", 0 },
+		{ "deleted_retention", "0", 1 },
+		{ "deleted_retention", "31622400", 1 },
+		{ "deleted_retention", "31622401", 0 },
+		{ "deleted_retention", "-1", 0 },
 		{ "socket_mode", "0660", 1 }, { "socket_mode", "660", 1 },
 		{ "socket_mode", "0668", 0 }, { "socket_mode", "07777", 0 },
 		{ "socket_mode", "7777", 0 }, { "socket_mode", "4755", 0 },
@@ -62,6 +68,8 @@ Test(config, defaults)
 	cr_assert_eq(cfg.max_body, 1024 * 1024);
 	cr_assert_eq(cfg.max_requests, 100000);
 	cr_assert_eq(cfg.idempotency_ttl, 86400);
+	cr_assert_eq(cfg.max_versions, 10);
+	cr_assert_eq(cfg.deleted_retention, 7 * 86400);
 	cr_assert_eq(cfg.socket_mode, 0660);
 	cr_assert_eq(cfg.log_level, LOG_LVL_INFO);
 }

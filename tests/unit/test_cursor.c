@@ -54,6 +54,36 @@ Test(cursor, bound_to_its_filter)
 	cr_assert_eq(cursor_decode(c, cur, "aws", &id), LB_ERR_INVALID_CURSOR);
 }
 
+/* The rest of the filter: the list a cursor came from, include, ids. */
+Test(cursor, bound_to_the_whole_filter)
+{
+	char	 cur[CURSOR_LEN + 1];
+	int64_t	 id = 0;
+
+	cr_assert_eq(cursor_encode_bound(c, 5, "aws", "include=value", cur), 0);
+	cr_assert_eq(cursor_decode_bound(c, cur, "aws", "include=value", &id),
+	    LB_OK);
+	cr_assert_eq(id, 5);
+	cr_assert_eq(cursor_decode(c, cur, "aws", &id), LB_ERR_INVALID_CURSOR);
+	cr_assert_eq(cursor_decode_bound(c, cur, "aws", "ids=5", &id),
+	    LB_ERR_INVALID_CURSOR);
+	cr_assert_eq(cursor_decode_bound(c, cur, NULL, "include=value", &id),
+	    LB_ERR_INVALID_CURSOR);
+	/* A slug and its filter never run together into another's. */
+	cr_assert_eq(cursor_decode_bound(c, cur, "awsinclude=value", NULL,
+	    &id), LB_ERR_INVALID_CURSOR);
+	/* One list's cursor is good for no other. */
+	cr_assert_eq(cursor_encode_bound(c, 5, NULL, "versions=1", cur), 0);
+	cr_assert_eq(cursor_decode_bound(c, cur, NULL, "versions=2", &id),
+	    LB_ERR_INVALID_CURSOR);
+	cr_assert_eq(cursor_decode_bound(c, cur, NULL, "deleted", &id),
+	    LB_ERR_INVALID_CURSOR);
+	cr_assert_eq(cursor_decode(c, cur, NULL, &id), LB_ERR_INVALID_CURSOR);
+	/* Nothing more ("" or NULL) is the plain list's cursor. */
+	cr_assert_eq(cursor_encode_bound(c, 5, "aws", "", cur), 0);
+	cr_assert_eq(cursor_decode(c, cur, "aws", &id), LB_OK);
+}
+
 Test(cursor, every_altered_byte_is_refused)
 {
 	char		 cur[CURSOR_LEN + 1], bad[CURSOR_LEN + 1];

@@ -32,5 +32,10 @@ Test(scope, a_level_allows_itself_and_below)
 	cr_assert(!scope_allows(&rd, SCOPE_LEVEL_WRITE));
 	cr_assert(scope_allows(&wr, SCOPE_LEVEL_READ));
 	cr_assert(scope_allows(&wr, SCOPE_LEVEL_WRITE));
-	cr_assert_not_null(strstr(scope_refusal(SCOPE_LEVEL_WRITE), "read"));
+	/* The lists' level, below read: read and write keys pass. */
+	cr_assert(SCOPE_LEVEL_LIST < SCOPE_LEVEL_READ);
+	cr_assert(scope_allows(&rd, SCOPE_LEVEL_LIST));
+	cr_assert(scope_allows(&wr, SCOPE_LEVEL_LIST));
+	cr_assert_not_null(strstr(scope_refusal(SCOPE_LEVEL_WRITE), "write"));
+	cr_assert_not_null(strstr(scope_refusal(SCOPE_LEVEL_READ), "values"));
 }

@@ -495,6 +495,179 @@ ParameterizedTest(struct q_case *c, validate, list_query)
 	http_request_free(&req);
 }
 
+/* include= and ids= (values in bulk). */
+struct bulk_case {
+	char		 qs[300];
+	enum lb_err	 want;
+	int		 values;
+	int		 nids;
+	int64_t		 first, last;	/* ids[0], ids[nids - 1] */
+};
+
+ParameterizedTestParameters(validate, bulk)
+{
+	static struct bulk_case cases[] = {
+		{ "include=value", LB_OK, 1, 0, 0, 0 },
+		{ "include=values", LB_ERR_INVALID_PARAMETER, 0, 0, 0, 0 },
+		{ "include=", LB_ERR_INVALID_PARAMETER, 0, 0, 0, 0 },
+		{ "ids=7", LB_OK, 0, 1, 7, 7 },
+		/* Distinct, highest first, as the page is ordered. */
+		{ "ids=3,9,3,1", LB_OK, 0, 3, 9, 1 },
+		{ "ids=9223372036854775807,1", LB_OK, 0, 2, INT64_MAX, 1 },
+		{ "include=value&ids=2,1", LB_OK, 1, 2, 2, 1 },
+		{ "ids=", LB_ERR_INVALID_PARAMETER, 0, 0, 0, 0 },
+		{ "ids=1,", LB_ERR_INVALID_PARAMETER, 0, 0, 0, 0 },
+		{ "ids=,1", LB_ERR_INVALID_PARAMETER, 0, 0, 0, 0 },
+		{ "ids=1,,2", LB_ERR_INVALID_PARAMETER, 0, 0, 0, 0 },
+		{ "ids=0", LB_ERR_INVALID_PARAMETER, 0, 0, 0, 0 },
+		{ "ids=01", LB_ERR_INVALID_PARAMETER, 0, 0, 0, 0 },
+		{ "ids=1%202", LB_ERR_INVALID_PARAMETER, 0, 0, 0, 0 },
+		{ "ids=-1", LB_ERR_INVALID_PARAMETER, 0, 0, 0, 0 },
+		{ "ids=9223372036854775808", LB_ERR_INVALID_PARAMETER, 0, 0,
+		  0, 0 },
+		{ "ids=12345678901234567890123", LB_ERR_INVALID_PARAMETER, 0, 0,
+		  0, 0 },
+	};
+	return cr_make_param_array(struct bulk_case, cases,
+	    sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct bulk_case *c, validate, bulk)
+{
+	struct http_request	 req;
+	struct http_response	 resp;
+	struct list_query	 q;
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	http_query_parse(&req, c->qs);
+	cr_assert_eq(validate_list_query(&req, &q, &resp), c->want, "%s",
+	    c->qs);
+	if (c->want != LB_OK) {
+		cr_assert_str_eq(resp.err_field, strncmp(c->qs, "ids", 3) == 0 ?
+		    "ids" : "include", "%s", c->qs);
+		goto out;
+	}
+	cr_assert_eq(q.values, c->values, "%s", c->qs);
+	cr_assert_eq(q.nids, c->nids, "%s", c->qs);
+	if (c->nids > 0) {
+		cr_assert_eq(q.ids[0], c->first, "%s", c->qs);
+		cr_assert_eq(q.ids[q.nids - 1], c->last, "%s", c->qs);
+	}
+out:
+	http_request_free(&req);
+}
+
+/* At most IDS_MAX distinct ids; duplicates count once. */
+Test(validate, bulk_id_count)
+{
+	struct http_request	 req;
+	struct http_response	 resp;
+	struct list_query	 q;
+	struct buf		 qs = { 0 };
+	int			 i;
+
+	for (i = 1; i <= IDS_MAX; i++)
+		buf_printf(&qs, "%s%d", i == 1 ? "ids=" : ",", i);
+	buf_puts(&qs, ",1,2,3");
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	http_query_parse(&req, qs.data);
+	cr_assert_eq(validate_list_query(&req, &q, &resp), LB_OK);
+	cr_assert_eq(q.nids, IDS_MAX);
+	http_request_free(&req);
+	buf_puts(&qs, ",101");
+	memset(&req, 0, sizeof(req));
+	http_query_parse(&req, qs.data);
+	cr_assert_eq(validate_list_query(&req, &q, &resp),
+	    LB_ERR_INVALID_PARAMETER);
+	http_request_free(&req);
+	buf_free(&qs);
+}
+
+Test(validate, versions_lookup_flags_bodies)
+{
+	struct http_request	 req;
+	struct http_response	 resp;
+	const char		*name, *slug;
+	int64_t			 v = 0;
+	int			 flag;
+	char			 longname[300];
+
+	memset(&resp, 0, sizeof(resp));
+	cr_assert_eq(validate_version("3", 1, &v, &resp), LB_OK);
+	cr_assert_eq(v, 3);
+	cr_assert_eq(validate_version("0", 1, &v, &resp), LB_ERR_INVALID_ID);
+	cr_assert_str_eq(resp.err_field, "version");
+	cr_assert_eq(validate_version("x", 0, &v, &resp),
+	    LB_ERR_INVALID_PARAMETER);
+	cr_assert_eq(validate_version(NULL, 1, &v, &resp), LB_ERR_INVALID_ID);
+
+	memset(&req, 0, sizeof(req));
+	http_query_parse(&req, "name=my%20secret&provider_slug=aws");
+	cr_assert_eq(validate_lookup(&req, &name, &slug, &resp), LB_OK);
+	cr_assert_str_eq(name, "my secret");
+	cr_assert_str_eq(slug, "aws");
+	http_request_free(&req);
+	memset(&req, 0, sizeof(req));
+	http_query_parse(&req, "name=x");
+	cr_assert_eq(validate_lookup(&req, &name, &slug, &resp), LB_OK);
+	cr_assert_null(slug);
+	http_request_free(&req);
+	memset(&longname, 'a', sizeof(longname));
+	memcpy(longname, "name=", 5);
+	longname[5 + 256] = '\0';
+	static const char *const bad[] = {
+		"", "provider_slug=aws", "name=", "name=%01", "name=%C2%80",
+		"name=%FF", "name=%C0%AF", "name=%ED%A0%80", "name=x&provider_slug=A",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]) + 1; i++) {
+		memset(&req, 0, sizeof(req));
+		http_query_parse(&req, i < sizeof(bad) / sizeof(bad[0]) ?
+		    bad[i] : longname);
+		cr_assert_eq(validate_lookup(&req, &name, &slug, &resp),
+		    LB_ERR_INVALID_PARAMETER, "case %zu", i);
+		http_request_free(&req);
+	}
+	longname[5 + 255] = '\0';
+	memset(&req, 0, sizeof(req));
+	http_query_parse(&req, longname);
+	cr_assert_eq(validate_lookup(&req, &name, &slug, &resp), LB_OK,
+	    "a name of 255 bytes");
+	http_request_free(&req);
+
+	memset(&req, 0, sizeof(req));
+	http_query_parse(&req, "permanent=true");
+	cr_assert_eq(validate_flag(&req, "permanent", &flag, &resp), LB_OK);
+	cr_assert_eq(flag, 1);
+	http_request_free(&req);
+	memset(&req, 0, sizeof(req));
+	http_query_parse(&req, "permanent=1");
+	cr_assert_eq(validate_flag(&req, "permanent", &flag, &resp),
+	    LB_ERR_INVALID_PARAMETER);
+	cr_assert_eq(validate_flag(&req, "other", &flag, &resp), LB_OK);
+	cr_assert_eq(flag, 0);
+	http_request_free(&req);
+
+	memset(&req, 0, sizeof(req));
+	cr_assert_eq(validate_no_body(&req, &resp), LB_OK);
+	req.body = "{}";
+	req.body_len = 2;
+	cr_assert_eq(validate_no_body(&req, &resp), LB_ERR_INVALID_JSON);
+}
+
+Test(validate, utf8)
+{
+	cr_assert(valid_utf8("plain", 5));
+	cr_assert(valid_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x94\x91", 9));
+	cr_assert(!valid_utf8("\xc3", 1));		/* truncated */
+	cr_assert(!valid_utf8("\xc0\xaf", 2));	/* overlong */
+	cr_assert(!valid_utf8("\xed\xa0\x80", 3));	/* surrogate */
+	cr_assert(!valid_utf8("\xf4\x90\x80\x80", 4));	/* > U+10FFFF */
+	cr_assert(!valid_utf8("\x80", 1));		/* a lone continuation */
+	cr_assert(!valid_utf8("\xff", 1));
+}
+
 Test(validate, idempotency_keys)
 {
 	struct http_response	 resp;
