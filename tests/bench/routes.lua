@@ -3,6 +3,9 @@
 --   list_first     the first page of 20
 --   list_deep      a page of 20 from a cursor near the end of the table
 --   list_provider  a page of 20 filtered by a provider
+--   lookup         GET one secret by name (a random seeded one under aws)
+--   values         the first page of 100 with their values (include=value)
+--   versions       the page of versions of a random secret that has 10
 --   create         POST with a unique name
 --   patch          PATCH a random secret's value (sealed afresh)
 --   delete         DELETE each seeded id once (threads take turns)
@@ -14,6 +17,8 @@ local rows = tonumber(os.getenv("LB_BENCH_ROWS") or "100000")
 local cursor = os.getenv("LB_BENCH_CURSOR") or ""
 local provider = os.getenv("LB_BENCH_PROVIDER") or "aws"
 local run = os.getenv("LB_BENCH_RUN") or "0"
+local hist_first = tonumber(os.getenv("LB_BENCH_HIST_FIRST") or "1")
+local hist_rows = tonumber(os.getenv("LB_BENCH_HIST_ROWS") or "1")
 local threads = {}
 local counter = 0
 tid = 0            -- set per thread by setup()
@@ -42,6 +47,15 @@ request = function()
       return wrk.format("GET", "/v1/admin/secrets?limit=20&cursor=" .. cursor)
    elseif route == "list_provider" then
       return wrk.format("GET", "/v1/admin/secrets?limit=20&provider_slug=" .. provider)
+   elseif route == "lookup" then
+      -- seed.c names secret ID "seed-ID"; every fifth is under aws.
+      return wrk.format("GET", "/v1/admin/secrets/lookup?name=seed-" ..
+         5 * math.random(1, math.floor(rows / 5)) .. "&provider_slug=aws")
+   elseif route == "values" then
+      return wrk.format("GET", "/v1/admin/secrets?include=value&limit=100")
+   elseif route == "versions" then
+      return wrk.format("GET", "/v1/admin/secrets/" ..
+         (hist_first + math.random(0, hist_rows - 1)) .. "/versions")
    elseif route == "create" then
       local name = string.format("bench-%s-%d-%d", run, tid, counter)
       return wrk.format("POST", "/v1/admin/secrets", json,

@@ -4,11 +4,14 @@
  * holding its value: a real AES-256-GCM ciphertext under the given key
  * ring's active key, with the additional data of (id, version 1, key id)
  * exactly as lockbox seals it (crypto_seal), so that GET opens it as it
- * would any secret. Or prints a list cursor for a given id, so that the
+ * would any secret. With --history H, each secret is at version H and
+ * has versions 1 to H, each with a value of its own, sealed for its
+ * version (the benchmark's page of versions). Or prints a list cursor for a given id, so that the
  * benchmark can ask for a page deep in the table.
  *
- *   seed --key-file F --rows N [--first-id ID]               > secrets.copy
- *   seed --key-file F --rows N [--first-id ID] --versions    > versions.copy
+ *   seed --key-file F --rows N [--first-id ID] [--history H] > secrets.copy
+ *   seed --key-file F --rows N [--first-id ID] [--history H] --versions
+ *                                                             > versions.copy
  *   seed --key-file F --cursor ID [--provider P]
  *
  * The columns, in order:
@@ -61,7 +64,7 @@ main(int argc, char *argv[])
 	const char	*keyfile = NULL, *prov = NULL;
 	char		 err[512], value[64], cur[CURSOR_LEN + 1];
 	unsigned char	 nonce[CRYPTO_NONCE_LEN], ct[64 + CRYPTO_TAG_LEN];
-	int64_t		 rows = 0, first = 1, cursor = 0, id;
+	int64_t		 rows = 0, first = 1, cursor = 0, history = 1, id, v;
 	int		 i, kid, versions = 0;
 	size_t		 n;
 
@@ -82,11 +85,13 @@ main(int argc, char *argv[])
 			cursor = strtoll(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "--provider") == 0)
 			prov = argv[i + 1];
+		else if (strcmp(argv[i], "--history") == 0)
+			history = strtoll(argv[i + 1], NULL, 10);
 		i++;
 	}
-	if (keyfile == NULL || (rows <= 0 && cursor <= 0)) {
+	if (keyfile == NULL || (rows <= 0 && cursor <= 0) || history < 1) {
 		fprintf(stderr, "usage: seed --key-file F (--rows N "
-		    "[--first-id ID] [--versions] | --cursor ID "
+		    "[--first-id ID] [--history H] [--versions] | --cursor ID "
 		    "[--provider P])\n");
 		return 2;
 	}
@@ -104,22 +109,27 @@ main(int argc, char *argv[])
 	for (id = first; id < first + rows; id++) {
 		if (!versions) {
 			printf("%" PRId64 "\tseed-%" PRId64 "\t%s\t\\N\t"
-			    "{\"n\": \"%" PRId64 "\"}\t1\t"
+			    "{\"n\": \"%" PRId64 "\"}\t%" PRId64 "\t"
 			    "2026-01-01 00:00:00+00\t2026-01-01 00:00:00+00\n",
-			    id, id, provider(id) ? provider(id) : "\\N", id);
+			    id, id, provider(id) ? provider(id) : "\\N", id,
+			    history);
 			continue;
 		}
-		/* Version 1, made by no key (as a migrated one): the
-		 * additional data binds (id, 1, key id), format 2. */
-		n = (size_t)snprintf(value, sizeof(value),
-		    "seed-value-%" PRId64 "-0123456789abcdef0123456789", id);
-		if (crypto_seal(c, id, 1, value, n, &kid, nonce, ct) != LB_OK)
-			return 1;
-		printf("%" PRId64 "\t1\t%d\t", id, kid);
-		hex(nonce, sizeof(nonce));
-		putchar('\t');
-		hex(ct, n + CRYPTO_TAG_LEN);
-		fputs("\t2\tt\t\\N\t2026-01-01 00:00:00+00\n", stdout);
+		/* Versions 1 to H, made by no key (as migrated ones): the
+		 * additional data binds (id, version, key id), format 2. */
+		for (v = 1; v <= history; v++) {
+			n = (size_t)snprintf(value, sizeof(value),
+			    "seed-value-%" PRId64 "-%" PRId64 "-0123456789abcdef",
+			    id, v);
+			if (crypto_seal(c, id, v, value, n, &kid, nonce, ct) !=
+			    LB_OK)
+				return 1;
+			printf("%" PRId64 "\t%" PRId64 "\t%d\t", id, v, kid);
+			hex(nonce, sizeof(nonce));
+			putchar('\t');
+			hex(ct, n + CRYPTO_TAG_LEN);
+			fputs("\t2\tt\t\\N\t2026-01-01 00:00:00+00\n", stdout);
+		}
 	}
 	crypto_free(c);
 	keyring_free(&ring);
