@@ -123,14 +123,15 @@ SELECT nextval('lockbox.secrets_id_seq') AS id,
                   AND level >= $3)
 
 -- name: secret_insert
--- The secret and its version 1, by the key $10, in one statement.
+-- The secret with its value, and its version 1 with the same sealed value,
+-- by the key $10, in one statement.
 -- Nothing is inserted when the value was sealed with a retired key ($6):
 -- the worker's key ring is out of date (see sql/003_security.sql).
 WITH s AS (
     INSERT INTO lockbox.secrets
            (id, name, provider_slug, description, metadata, created_at,
-            updated_at)
-    SELECT $1, $2, $3, $4, $5, $9, $9
+            updated_at, key_id, nonce, ciphertext, value_format)
+    SELECT $1, $2, $3, $4, $5, $9, $9, $6, $7, $8, 2
      WHERE NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $6)
     RETURNING id, created_at
 )
@@ -146,8 +147,8 @@ SELECT id, 1, $6, $7, $8, 2, true, $10, created_at FROM s
 WITH s AS (
     INSERT INTO lockbox.secrets
            (id, name, provider_slug, description, metadata, created_at,
-            updated_at)
-    SELECT $1, $2, $3, $4, $5, $9, $9
+            updated_at, key_id, nonce, ciphertext, value_format)
+    SELECT $1, $2, $3, $4, $5, $9, $9, $6, $7, $8, 2
      WHERE NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $6)
     RETURNING id, created_at
 ), v AS (
@@ -186,16 +187,15 @@ DELETE FROM lockbox.idempotency_keys
 -- retry: yes
 -- keyed: yes
 -- Nothing of the secret, not even the length of its ciphertext, reaches a
--- worker for a key that may not read it. A current version missing (a
--- hand-edited database) leaves the sealed columns NULL: integrity_error.
+-- worker for a key that may not read it. The row holds its current value
+-- (sql/006_current_value.sql): one row, no join. Sealed columns NULL (a
+-- database edited by hand): integrity_error.
 SELECT s.id, s.name, s.provider_slug, s.description,
        s.metadata::text AS metadata, s.version,
        lockbox.api_time(s.created_at) AS created_at,
        lockbox.api_time(s.updated_at) AS updated_at,
-       v.key_id, v.nonce, v.ciphertext, v.value_format
+       s.key_id, s.nonce, s.ciphertext, s.value_format
   FROM lockbox.secrets s
-  LEFT JOIN lockbox.secret_versions v
-         ON v.secret_id = s.id AND v.version = s.version
  WHERE s.id = $1
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
@@ -209,10 +209,8 @@ SELECT s.id, s.name, s.provider_slug, s.description,
        s.metadata::text AS metadata, s.version,
        lockbox.api_time(s.created_at) AS created_at,
        lockbox.api_time(s.updated_at) AS updated_at,
-       v.key_id, v.nonce, v.ciphertext, v.value_format
+       s.key_id, s.nonce, s.ciphertext, s.value_format
   FROM lockbox.secrets s
-  LEFT JOIN lockbox.secret_versions v
-         ON v.secret_id = s.id AND v.version = s.version
  WHERE s.provider_slug = $2 AND s.name = $1
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
@@ -228,10 +226,8 @@ SELECT s.id, s.name, s.provider_slug, s.description,
        s.metadata::text AS metadata, s.version,
        lockbox.api_time(s.created_at) AS created_at,
        lockbox.api_time(s.updated_at) AS updated_at,
-       v.key_id, v.nonce, v.ciphertext, v.value_format
+       s.key_id, s.nonce, s.ciphertext, s.value_format
   FROM lockbox.secrets s
-  LEFT JOIN lockbox.secret_versions v
-         ON v.secret_id = s.id AND v.version = s.version
  WHERE s.provider_slug IS NULL AND s.name = $1
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
@@ -317,16 +313,17 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
 -- provider ($1, NULL: all), after id $2 (the first page: 2^63-1). Planned
 -- on every execution, so that each absent filter folds away and the plan
 -- is the one of the filters given: the primary key walked backwards, the
--- provider's index, or the ids looked up one by one; without values the
--- join's condition is false and the versions are never read.
+-- provider's index, or the ids looked up one by one. Without values the
+-- sealed columns are NULL: not even their lengths leave the database.
 SELECT s.id, s.name, s.provider_slug, s.description,
        s.metadata::text AS metadata, s.version,
        lockbox.api_time(s.created_at) AS created_at,
        lockbox.api_time(s.updated_at) AS updated_at,
-       v.key_id, v.nonce, v.ciphertext, v.value_format
+       CASE WHEN $5::boolean THEN s.key_id END AS key_id,
+       CASE WHEN $5::boolean THEN s.nonce END AS nonce,
+       CASE WHEN $5::boolean THEN s.ciphertext END AS ciphertext,
+       CASE WHEN $5::boolean THEN s.value_format END AS value_format
   FROM lockbox.secrets s
-  LEFT JOIN lockbox.secret_versions v
-         ON $5::boolean AND v.secret_id = s.id AND v.version = s.version
  WHERE ($1::text IS NULL OR s.provider_slug = $1)
    AND s.id < $2
    AND ($3::bigint[] IS NULL OR s.id = ANY ($3::bigint[]))
@@ -340,16 +337,24 @@ SELECT s.id, s.name, s.provider_slug, s.description,
 -- retry: yes
 -- keyed: yes
 -- A PATCH's or a version restore's first read, in the round trip of the
--- key lookup: the current version, which the write will follow, and the
--- sealed values of it and of version $2 (a restore's; NULL: none), one
--- row each. The current value is sealed again under the next version (the
--- additional data binds the version) and compared with the new one.
-SELECT s.id, s.version AS current_version, v.version, v.key_id, v.nonce,
-       v.ciphertext, v.value_format
+-- key lookup: the current version, which the write will follow, with its
+-- sealed value from the secret's row, and version $2's (a restore's; NULL:
+-- none) from lockbox.secret_versions, one row each; only the secret's row
+-- has current_version. The current value is sealed again under the next
+-- version (the additional data binds the version) and compared with the
+-- new one. Each branch checks the key before it reads anything.
+SELECT s.id, s.version AS current_version, s.version, s.key_id, s.nonce,
+       s.ciphertext, s.value_format
   FROM lockbox.secrets s
-  LEFT JOIN lockbox.secret_versions v
-         ON v.secret_id = s.id AND v.version = ANY (ARRAY[s.version, $2])
  WHERE s.id = $1
+   AND EXISTS (SELECT FROM lockbox.api_keys
+                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                  AND level >= $5)
+UNION ALL
+SELECT v.secret_id, NULL, v.version, v.key_id, v.nonce, v.ciphertext,
+       v.value_format
+  FROM lockbox.secret_versions v
+ WHERE v.secret_id = $1 AND v.version = $2 AND $2 IS NOT NULL
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
                   AND level >= $5)
@@ -358,12 +363,15 @@ SELECT s.id, s.version AS current_version, v.version, v.key_id, v.nonce,
 -- retry: yes
 -- secret_current once the key was checked: a write reads again after
 -- another write got in between.
-SELECT s.id, s.version AS current_version, v.version, v.key_id, v.nonce,
-       v.ciphertext, v.value_format
+SELECT s.id, s.version AS current_version, s.version, s.key_id, s.nonce,
+       s.ciphertext, s.value_format
   FROM lockbox.secrets s
-  LEFT JOIN lockbox.secret_versions v
-         ON v.secret_id = s.id AND v.version = ANY (ARRAY[s.version, $2])
  WHERE s.id = $1
+UNION ALL
+SELECT v.secret_id, NULL, v.version, v.key_id, v.nonce, v.ciphertext,
+       v.value_format
+  FROM lockbox.secret_versions v
+ WHERE v.secret_id = $1 AND v.version = $2
 
 -- name: secret_row
 -- retry: yes
@@ -380,10 +388,11 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
 -- version the worker read ($2), with the value it sealed for version
 -- $2 + 1 ($11-$13) by the key $15: NULL parameters keep a column;
 -- metadata loses the names in $9, then takes the members of $10. The
--- new version's row goes in, and the versions that leaves beyond the
--- newest $16 go. Nothing at all when the row moved on since the read,
--- when the result would exceed 50 metadata members, or when the value was
--- sealed with a retired key; secret_update_why then tells which.
+-- value goes on the row and in the new version's row, and the versions
+-- that leaves beyond the newest $16 go. Nothing at all when the row moved
+-- on since the read, when the result would exceed 50 metadata members, or
+-- when the value was sealed with a retired key; secret_update_why then
+-- tells which.
 WITH u AS (
     UPDATE lockbox.secrets
        SET name = coalesce($3, name),
@@ -391,6 +400,7 @@ WITH u AS (
            description = CASE WHEN $6::boolean THEN $7 ELSE description END,
            metadata = CASE WHEN $8::boolean THEN '{}'::jsonb
                            ELSE (metadata - $9::text[]) || $10::jsonb END,
+           key_id = $11, nonce = $12, ciphertext = $13, value_format = 2,
            version = version + 1,
            updated_at = now()
      WHERE id = $1 AND version = $2
@@ -560,7 +570,8 @@ SELECT id
                   AND level >= $4)
 
 -- name: deleted_restore
--- Back under its id, at its version, with its versions (they never left).
+-- Back under its id, at its version, with its versions (they never left);
+-- its row takes its current value from its current version again.
 -- A name taken since fails the whole statement (unique violation), which
 -- changes nothing.
 WITH d AS (
@@ -571,10 +582,13 @@ WITH d AS (
 )
 INSERT INTO lockbox.secrets
        (id, name, provider_slug, description, metadata, version,
-        created_at, updated_at)
-SELECT id, name, provider_slug, description, metadata, version,
-       created_at, updated_at
+        created_at, updated_at, key_id, nonce, ciphertext, value_format)
+SELECT d.id, d.name, d.provider_slug, d.description, d.metadata, d.version,
+       d.created_at, d.updated_at, v.key_id, v.nonce, v.ciphertext,
+       v.value_format
   FROM d
+  LEFT JOIN lockbox.secret_versions v
+         ON v.secret_id = d.id AND v.version = d.version
 RETURNING id, name, provider_slug, description, metadata::text AS metadata,
        version, lockbox.api_time(created_at) AS created_at,
        lockbox.api_time(updated_at) AS updated_at
@@ -638,18 +652,39 @@ UPDATE lockbox.secret_versions
    SET key_id = $3, nonce = $4, ciphertext = $5, value_format = 2
  WHERE secret_id = $1 AND version = $2
 
+-- name: rewrap_select_current
+-- rewrap_select over the current values that live secrets' rows hold
+-- (sql/006_current_value.sql), after id $2 ($3 unused: the cursor is the
+-- same pair). A pass of its own, after the versions', locking these rows
+-- only: a write locks a secret's row before its versions, and a batch
+-- that held both kinds of lock could wait for it in the other order.
+SELECT id, version, key_id, nonce, ciphertext, value_format
+  FROM lockbox.secrets
+ WHERE (key_id <> $1 OR value_format <> 2) AND (id, version) > ($2, $3)
+ ORDER BY id, version
+ LIMIT 100
+   FOR UPDATE
+
+-- name: rewrap_update_current
+UPDATE lockbox.secrets
+   SET key_id = $3, nonce = $4, ciphertext = $5, value_format = 2
+ WHERE id = $1 AND version = $2
+
 -- name: rewrap_remaining
-SELECT count(*) AS n FROM lockbox.secret_versions
- WHERE key_id <> $1 OR value_format <> 2
+SELECT (SELECT count(*) FROM lockbox.secret_versions
+         WHERE key_id <> $1 OR value_format <> 2) +
+       (SELECT count(*) FROM lockbox.secrets
+         WHERE key_id <> $1 OR value_format <> 2) AS n
 
 -- name: rewrap_retire
 -- Every key but the active one ($1): those of the ring doing the rewrap
--- ($2) and any other that a version still names. From this commit on, no
--- statement seals with them.
+-- ($2) and any other that a version or a secret's row still names. From
+-- this commit on, no statement seals with them.
 INSERT INTO lockbox.retired_keys (key_id)
 SELECT k FROM (SELECT unnest($2::integer[])
-               UNION SELECT DISTINCT key_id FROM lockbox.secret_versions) ids (k)
- WHERE k <> $1
+               UNION SELECT DISTINCT key_id FROM lockbox.secret_versions
+               UNION SELECT DISTINCT key_id FROM lockbox.secrets) ids (k)
+ WHERE k IS NOT NULL AND k <> $1
 ON CONFLICT (key_id) DO NOTHING
 
 -- name: rewrap_settle
@@ -668,8 +703,10 @@ DELETE FROM lockbox.retired_keys WHERE key_id = $1
 SELECT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $1) AS retired
 
 -- name: key_rows
--- Versions still sealed with a key (keyring remove checks).
-SELECT count(*) AS n FROM lockbox.secret_versions WHERE key_id = $1
+-- Values still sealed with a key (keyring remove checks): versions, and
+-- the current values on secrets' rows.
+SELECT (SELECT count(*) FROM lockbox.secret_versions WHERE key_id = $1) +
+       (SELECT count(*) FROM lockbox.secrets WHERE key_id = $1) AS n
 
 -- name: worker_heartbeat
 -- Every worker, at start and every 10 s: which key it seals with.

@@ -211,8 +211,9 @@ key_removable(struct store *s, int id)
 		return 0;
 	}
 	if (rows > 0) {
-		fprintf(stderr, "lockboxctl: %ld secret version(s) are still sealed "
-		    "with key %d (rewrap could not open them)\n", rows, id);
+		fprintf(stderr, "lockboxctl: %ld sealed value(s) are still "
+		    "sealed with key %d (rewrap could not open them)\n", rows,
+		    id);
 		return 0;
 	}
 	if ((e = store_workers_sealing(s, id, 0, print_worker, NULL, &n)) !=
@@ -405,7 +406,8 @@ cmd_rewrap(int argc, char **argv)
 	struct store	*s = NULL;
 	enum lb_err	 e;
 	int64_t		 after[2];
-	long		 moved, failed, total = 0, bad, left, n;
+	enum store_rewrap_walk walk;
+	long		 moved, failed, total[2] = { 0, 0 }, bad, left, n;
 	int		 ids[KEYRING_MAX_KEYS], more, pass, wait_s = 60, rc = 1;
 	char		*end;
 	size_t		 i, nids;
@@ -433,23 +435,29 @@ cmd_rewrap(int argc, char **argv)
 		rc = db_fail(s, e);
 		goto out;
 	}
-	/* Passes over the table in id order, in small transactions: clients
-	 * keep reading and writing meanwhile. A row that cannot be opened is
-	 * reported once per pass and passed over. */
+	/* Passes in id order, in small transactions: clients keep reading
+	 * and writing meanwhile. Each walks the versions, then the current
+	 * values on the secrets' rows: a restore that copied a version not
+	 * yet rewrapped onto its row is caught by the second walk. A row
+	 * that cannot be opened is reported once per pass and passed over. */
 	for (pass = 0, bad = 0; pass < 3; pass++) {
-		after[0] = after[1] = 0;
 		bad = 0;
-		do {
-			if ((e = store_rewrap_batch(s, c, after, &moved,
-			    &failed, &more)) != LB_OK) {
-				rc = db_fail(s, e);
-				goto out;
-			}
-			total += moved;
-			bad += failed;
-			if (moved + failed > 0)
-				fprintf(stderr, "rewrapped %ld so far\n", total);
-		} while (more);
+		for (walk = STORE_REWRAP_VERSIONS; walk <= STORE_REWRAP_CURRENT;
+		    walk++) {
+			after[0] = after[1] = 0;
+			do {
+				if ((e = store_rewrap_batch(s, c, walk, after,
+				    &moved, &failed, &more)) != LB_OK) {
+					rc = db_fail(s, e);
+					goto out;
+				}
+				total[walk] += moved;
+				bad += failed;
+				if (moved + failed > 0)
+					fprintf(stderr, "rewrapped %ld so far\n",
+					    total[0] + total[1]);
+			} while (more);
+		}
 		if ((e = store_rewrap_remaining(s, ring.active, &left)) !=
 		    LB_OK) {
 			rc = db_fail(s, e);
@@ -458,11 +466,12 @@ cmd_rewrap(int argc, char **argv)
 		if (left <= bad)
 			break;
 	}
-	fprintf(stderr, "rewrapped %ld secret version(s) to key %d\n", total,
-	    ring.active);
+	fprintf(stderr, "rewrapped %ld secret version(s) and %ld current "
+	    "value(s) to key %d\n", total[STORE_REWRAP_VERSIONS],
+	    total[STORE_REWRAP_CURRENT], ring.active);
 	if (left > 0) {
-		fprintf(stderr, "lockboxctl: %ld secret version(s) could not be opened "
-		    "and keep their old key (listed above)\n", left);
+		fprintf(stderr, "lockboxctl: %ld sealed value(s) could not be "
+		    "opened and keep their old key (listed above)\n", left);
 		goto out;
 	}
 	/* A live worker that sealed with an older key now would have been

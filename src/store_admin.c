@@ -258,8 +258,8 @@ out:
  * active key, in the current form. LB_ERR_INTEGRITY (reported) when it
  * cannot be opened. */
 static enum lb_err
-rewrap_row(struct store *s, struct crypto *c, struct store_result *res,
-    int i)
+rewrap_row(struct store *s, struct crypto *c, enum store_rewrap_walk walk,
+    struct store_result *res, int i)
 {
 	struct stmt		 up;
 	const unsigned char	*old = NULL;
@@ -289,7 +289,8 @@ rewrap_row(struct store *s, struct crypto *c, struct store_result *res,
 	if ((e = crypto_seal(c, id, version, pt, n, &key_id, nonce, ct)) !=
 	    LB_OK)
 		goto out;
-	stmt_init(&up, SQL_REWRAP_UPDATE);
+	stmt_init(&up, walk == STORE_REWRAP_CURRENT ?
+	    SQL_REWRAP_UPDATE_CURRENT : SQL_REWRAP_UPDATE);
 	stmt_i64(&up, id);
 	stmt_i64(&up, version);
 	stmt_i64(&up, key_id);
@@ -298,8 +299,9 @@ rewrap_row(struct store *s, struct crypto *c, struct store_result *res,
 	e = store_run_simple(s, &up);
 	goto out;
 report:
-	fprintf(stderr, "secret %" PRId64 " (key %d, version %" PRId64 ") "
-	    "fails authentication: left as it is\n", id, key_id, version);
+	fprintf(stderr, "secret %" PRId64 " (key %d, version %" PRId64 "%s) "
+	    "fails authentication: left as it is\n", id, key_id, version,
+	    walk == STORE_REWRAP_CURRENT ? ", its row's current value" : "");
 	e = LB_ERR_INTEGRITY;
 out:
 	stmt_free(&up);
@@ -312,8 +314,9 @@ out:
 }
 
 enum lb_err
-store_rewrap_batch(struct store *s, struct crypto *c, int64_t after[2],
-    long *moved, long *failed, int *more)
+store_rewrap_batch(struct store *s, struct crypto *c,
+    enum store_rewrap_walk walk, int64_t after[2], long *moved, long *failed,
+    int *more)
 {
 	struct store_result	 res = { 0 };
 	struct stmt		 st;
@@ -322,7 +325,8 @@ store_rewrap_batch(struct store *s, struct crypto *c, int64_t after[2],
 
 	*moved = *failed = 0;
 	*more = 0;
-	stmt_init(&st, SQL_REWRAP_SELECT);
+	stmt_init(&st, walk == STORE_REWRAP_CURRENT ?
+	    SQL_REWRAP_SELECT_CURRENT : SQL_REWRAP_SELECT);
 	stmt_i64(&st, crypto_active_key(c));
 	stmt_i64(&st, after[0]);
 	stmt_i64(&st, after[1]);
@@ -332,7 +336,7 @@ store_rewrap_batch(struct store *s, struct crypto *c, int64_t after[2],
 	    (e = store_run(s, &st, &res)) != LB_OK)
 		goto fail;
 	for (i = 0; i < result_rows(&res); i++) {
-		e = rewrap_row(s, c, &res, i);
+		e = rewrap_row(s, c, walk, &res, i);
 		if (e == LB_ERR_INTEGRITY)
 			(*failed)++;	/* reported; passed over */
 		else if (e != LB_OK)

@@ -39,13 +39,21 @@ enum lb_err	 store_api_key_hashed_with(struct store *, int key_id,
 enum lb_err	 store_rewrap_begin(struct store *, int active,
 		    const int *ids, size_t nids);
 
+/* Which values a rewrap pass walks: every version, or the current values
+ * that live secrets' rows hold as well (sql/006_current_value.sql). */
+enum store_rewrap_walk {
+	STORE_REWRAP_VERSIONS,
+	STORE_REWRAP_CURRENT
+};
+
 /* Re-encrypts, in one transaction, the next batch (after *after, which it
- * moves on) of secrets sealed with another key than the ring's active
- * one or in the pre-0.2 form. *moved counts the rows moved, *failed those
+ * moves on) of values sealed with another key than the ring's active one
+ * or in the pre-0.2 form. *moved counts the rows moved, *failed those
  * that could not be opened (each reported on stderr, and passed over);
- * *more is 0 once the pass reached the end of the table. */
+ * *more is 0 once the walk reached the end of its table. */
 enum lb_err	 store_rewrap_batch(struct store *, struct crypto *,
-		    int64_t after[2], long *moved, long *failed, int *more);
+		    enum store_rewrap_walk, int64_t after[2], long *moved,
+		    long *failed, int *more);
 
 /* Secrets not yet sealed with key active in the current form. */
 enum lb_err	 store_rewrap_remaining(struct store *, int active, long *n);

@@ -153,19 +153,23 @@ store_secret_current_read(struct store_result *res, int64_t restore,
 {
 	struct secret_row	 row;
 	enum lb_err		 e;
-	int64_t			 current;
-	int			 i, vcol, found_cur = 0, found_old = 0;
+	int64_t			 current = 0;
+	int			 i, ccol, vcol, found_cur = 0, found_old = 0;
 
 	memset(cur, 0, sizeof(*cur));
 	if (old != NULL)
 		memset(old, 0, sizeof(*old));
-	if (result_rows(res) < 1)
+	/* The secret's row, the one with current_version, may come in any
+	 * place; without it the secret is not there (a deleted secret keeps
+	 * its versions). */
+	ccol = result_col(res, "current_version");
+	for (i = 0; i < result_rows(res); i++)
+		if (result_text(res, i, ccol) != NULL)
+			current = result_i64(res, i, ccol);
+	if (current < 1)
 		return LB_ERR_NOT_FOUND;
-	current = result_i64(res, 0, result_col(res, "current_version"));
 	vcol = result_col(res, "version");
 	for (i = 0; i < result_rows(res); i++) {
-		if (result_text(res, i, vcol) == NULL)
-			continue;
 		memset(&row, 0, sizeof(row));
 		row.id = result_i64(res, i, result_col(res, "id"));
 		row.version = result_i64(res, i, vcol);

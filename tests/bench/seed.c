@@ -1,10 +1,13 @@
 /* seed: the benchmark's fast way to fill the tables. Writes rows for COPY
- * (text format): those of lockbox.secrets (each at version 1), or with
- * --versions those of lockbox.secret_versions, each secret's version 1,
- * holding its value: a real AES-256-GCM ciphertext under the given key
- * ring's active key, with the additional data of (id, version 1, key id)
- * exactly as lockbox seals it (crypto_seal), so that GET opens it as it
- * would any secret. With --history H, each secret is at version H and
+ * (text format): those of lockbox.secrets (each at version 1, holding its
+ * current value), or with --versions those of lockbox.secret_versions,
+ * each secret's version 1. Each value is a real AES-256-GCM ciphertext
+ * under the given key ring's active key, with the additional data of (id,
+ * version 1, key id) exactly as lockbox seals it (crypto_seal), so that
+ * GET opens it as it would any secret. The row and the version seal the
+ * same value, each with a nonce of its own (lockbox writes the same sealed
+ * bytes to both; each opens on its own either way).
+ * With --history H, each secret is at version H and
  * has versions 1 to H, each with a value of its own, sealed for its
  * version (the benchmark's page of versions). Or prints a list cursor for a given id, so that the
  * benchmark can ask for a page deep in the table.
@@ -16,7 +19,8 @@
  *
  * The columns, in order:
  *   secrets:          id, name, provider_slug, description, metadata,
- *                     version, created_at, updated_at
+ *                     version, created_at, updated_at, key_id, nonce,
+ *                     ciphertext, value_format
  *   secret_versions:  secret_id, version, key_id, nonce, ciphertext,
  *                     value_format, value_changed, api_key_id, created_at
  */
@@ -108,11 +112,21 @@ main(int argc, char *argv[])
 	}
 	for (id = first; id < first + rows; id++) {
 		if (!versions) {
+			n = (size_t)snprintf(value, sizeof(value),
+			    "seed-value-%" PRId64 "-%" PRId64 "-0123456789abcdef",
+			    id, history);
+			if (crypto_seal(c, id, history, value, n, &kid, nonce,
+			    ct) != LB_OK)
+				return 1;
 			printf("%" PRId64 "\tseed-%" PRId64 "\t%s\t\\N\t"
 			    "{\"n\": \"%" PRId64 "\"}\t%" PRId64 "\t"
-			    "2026-01-01 00:00:00+00\t2026-01-01 00:00:00+00\n",
-			    id, id, provider(id) ? provider(id) : "\\N", id,
-			    history);
+			    "2026-01-01 00:00:00+00\t2026-01-01 00:00:00+00\t"
+			    "%d\t", id, id, provider(id) ? provider(id) : "\\N",
+			    id, history, kid);
+			hex(nonce, sizeof(nonce));
+			putchar('\t');
+			hex(ct, n + CRYPTO_TAG_LEN);
+			fputs("\t2\n", stdout);
 			continue;
 		}
 		/* Versions 1 to H, made by no key (as migrated ones): the

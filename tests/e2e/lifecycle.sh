@@ -689,9 +689,14 @@ is "$(lc_psql "SELECT string_agg(c.relname || '.' || a.attname, ' ') FROM pg_att
                 WHERE n.nspname = 'lockbox' AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
                   AND d.description IS NULL")" "" "every column of every table and view of schema lockbox has a COMMENT"
 is "$(lc_psql "SELECT string_agg(table_name || '.' || column_name, ' ') FROM information_schema.columns
-                WHERE table_schema = 'lockbox' AND table_name IN ('secrets', 'deleted_secrets', 'secret_overview', 'secret_history')
+                WHERE table_schema = 'lockbox' AND table_name IN ('deleted_secrets', 'secret_overview', 'secret_history')
                   AND (column_name IN ('value', 'plaintext', 'ciphertext', 'nonce', 'value_format') OR data_type = 'bytea')")" "" \
-   "no value, ciphertext or nonce column in secrets, deleted_secrets, secret_overview or secret_history"
+   "no value, ciphertext or nonce column in deleted_secrets, secret_overview or secret_history"
+is "$(lc_psql "SELECT string_agg(table_name || '.' || column_name, ' ' ORDER BY table_name, column_name) FROM information_schema.columns
+                WHERE table_schema = 'lockbox' AND table_name IN ('secrets', 'secret_versions')
+                  AND (column_name IN ('value', 'plaintext') OR data_type = 'bytea')")" \
+   "secret_versions.ciphertext secret_versions.nonce secrets.ciphertext secrets.nonce" \
+   "secrets (the current value) and secret_versions hold a value only as ciphertext and nonce, no plaintext column"
 is "$(lc_psql "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'lockbox' AND table_name = 'secret_history'
                   AND column_name IN ('secret_id', 'version', 'created_at', 'api_key_id', 'api_key_name', 'value_changed', 'key_id', 'state', 'current')")" 9 \
    "secret_history has secret_id, version, created_at, api_key_id, api_key_name, value_changed, key_id, state, current"
