@@ -32,20 +32,25 @@ SELECT 1
 
 -- name: api_key_by_prefix
 -- retry: yes
--- The last column: whether rewrap retired the ring key that made the hash
--- (then a worker that checked the key moves its hash to the active key;
--- not before, as hosts not yet reloaded could no longer check it).
-SELECT id, key_hash, hash_key_id, level,
-       revoked_at IS NOT NULL AS revoked,
+-- hash_key_retired: whether rewrap retired the ring key that made the
+-- hash (then a worker that checked the key moves its hash to the active
+-- key; not before, as hosts not yet reloaded could no longer check it).
+-- providers: NULL, or the text[] literal the worker hands back to the
+-- statements it sends once the key is checked.
+SELECT id, key_hash, hash_key_id, level, audit, providers::text AS providers,
+       revoked_at IS NOT NULL AS revoked, expires_at <= now() AS expired,
        EXISTS (SELECT FROM lockbox.retired_keys r
                 WHERE r.key_id = api_keys.hash_key_id) AS hash_key_retired
   FROM lockbox.api_keys
  WHERE prefix = $1
 
 -- name: api_key_insert
-INSERT INTO lockbox.api_keys (name, prefix, key_hash, hash_key_id, scope)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id
+-- $8: seconds until it expires (NULL: never).
+INSERT INTO lockbox.api_keys (name, prefix, key_hash, hash_key_id, scope,
+                              audit, providers, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7,
+        coalesce(now() + make_interval(secs => $8), 'infinity'))
+RETURNING id, lockbox.api_time(expires_at) AS expires_at
 
 -- name: api_key_rehash
 -- A key whose hash was made under a retired ring key, just presented and
@@ -76,9 +81,21 @@ SELECT id, prefix
  ORDER BY id
 
 -- name: api_key_list
-SELECT id, prefix, name, scope,
-       CASE WHEN revoked_at IS NULL THEN 'active' ELSE 'revoked' END,
-       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+-- Tab-separated for scripts: id, prefix, name, scope (the level, with
+-- ",audit"; "audit" alone), state, created, providers (all, or a comma
+-- list with "none" for secrets without a provider), expires (never).
+SELECT id, prefix, name,
+       CASE WHEN scope = 'none' THEN 'audit'
+            WHEN audit THEN scope || ',audit' ELSE scope END,
+       CASE WHEN revoked_at IS NOT NULL THEN 'revoked'
+            WHEN expires_at <= now() THEN 'expired' ELSE 'active' END,
+       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+       coalesce((SELECT string_agg(CASE WHEN p = '' THEN 'none' ELSE p END,
+                                   ',' ORDER BY ord)
+                   FROM unnest(providers) WITH ORDINALITY u (p, ord)), 'all'),
+       CASE WHEN expires_at = 'infinity' THEN 'never'
+            ELSE to_char(expires_at AT TIME ZONE 'UTC',
+                         'YYYY-MM-DD"T"HH24:MI:SS"Z"') END
   FROM lockbox.api_keys
  ORDER BY id
 
@@ -120,19 +137,23 @@ SELECT nextval('lockbox.secrets_id_seq') AS id,
        lockbox.api_time(now()) AS created_at
  WHERE EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $1 AND key_hash = ANY ($2::bytea[])
-                  AND level >= $3)
+                  AND level >= $3
+                  AND expires_at > now())
 
 -- name: secret_insert
 -- The secret with its value, and its version 1 with the same sealed value,
 -- by the key $10, in one statement.
 -- Nothing is inserted when the value was sealed with a retired key ($6):
--- the worker's key ring is out of date (see sql/003_security.sql).
+-- the worker's key ring is out of date (see sql/003_security.sql); nor
+-- under a provider the key does not reach ($11, the key's providers, which
+-- the worker checked first).
 WITH s AS (
     INSERT INTO lockbox.secrets
            (id, name, provider_slug, description, metadata, created_at,
             updated_at, key_id, nonce, ciphertext, value_format)
     SELECT $1, $2, $3, $4, $5, $9, $9, $6, $7, $8, 2
      WHERE NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $6)
+       AND lockbox.key_reaches($11::text[], $3)
     RETURNING id, created_at
 )
 INSERT INTO lockbox.secret_versions
@@ -150,6 +171,7 @@ WITH s AS (
             updated_at, key_id, nonce, ciphertext, value_format)
     SELECT $1, $2, $3, $4, $5, $9, $9, $6, $7, $8, 2
      WHERE NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $6)
+       AND lockbox.key_reaches($15::text[], $3)
     RETURNING id, created_at
 ), v AS (
     INSERT INTO lockbox.secret_versions
@@ -199,7 +221,10 @@ SELECT s.id, s.name, s.provider_slug, s.description,
  WHERE s.id = $1
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                  AND level >= $4)
+                  AND level >= $4
+                  AND expires_at > now())
+   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                             WHERE prefix = $2), s.provider_slug)
 
 -- name: secret_lookup
 -- retry: yes
@@ -214,7 +239,10 @@ SELECT s.id, s.name, s.provider_slug, s.description,
  WHERE s.provider_slug = $2 AND s.name = $1
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5)
+                  AND level >= $5
+                  AND expires_at > now())
+   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                             WHERE prefix = $3), s.provider_slug)
 
 -- name: secret_lookup_unfiled
 -- retry: yes
@@ -231,7 +259,10 @@ SELECT s.id, s.name, s.provider_slug, s.description,
  WHERE s.provider_slug IS NULL AND s.name = $1
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                  AND level >= $4)
+                  AND level >= $4
+                  AND expires_at > now())
+   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                             WHERE prefix = $2), s.provider_slug)
 
 -- name: secret_list
 -- retry: yes
@@ -248,11 +279,14 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
   FROM (SELECT id, name, provider_slug, description, metadata, version,
                created_at, updated_at
           FROM lockbox.secrets
+         WHERE lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                     WHERE prefix = $2), provider_slug)
          ORDER BY id DESC
          LIMIT 101) page
  WHERE EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                  AND level >= $4)
+                  AND level >= $4
+                  AND expires_at > now())
  ORDER BY id DESC
  LIMIT $1
 
@@ -267,11 +301,14 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
                created_at, updated_at
           FROM lockbox.secrets
          WHERE id < $1
+           AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                     WHERE prefix = $3), provider_slug)
          ORDER BY id DESC
          LIMIT 101) page
  WHERE EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5)
+                  AND level >= $5
+                  AND expires_at > now())
  ORDER BY id DESC
  LIMIT $2
 
@@ -286,7 +323,10 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
  WHERE provider_slug = $1
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5)
+                  AND level >= $5
+                  AND expires_at > now())
+   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                             WHERE prefix = $3), provider_slug)
  ORDER BY id DESC
  LIMIT $2
 
@@ -301,7 +341,10 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
  WHERE provider_slug = $1 AND id < $2
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
-                  AND level >= $6)
+                  AND level >= $6
+                  AND expires_at > now())
+   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                             WHERE prefix = $4), provider_slug)
  ORDER BY id DESC
  LIMIT $3
 
@@ -329,7 +372,10 @@ SELECT s.id, s.name, s.provider_slug, s.description,
    AND ($3::bigint[] IS NULL OR s.id = ANY ($3::bigint[]))
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $6 AND key_hash = ANY ($7::bytea[])
-                  AND level >= $8)
+                  AND level >= $8
+                  AND expires_at > now())
+   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                             WHERE prefix = $6), s.provider_slug)
  ORDER BY s.id DESC
  LIMIT $4
 
@@ -349,7 +395,10 @@ SELECT s.id, s.version AS current_version, s.version, s.key_id, s.nonce,
  WHERE s.id = $1
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5)
+                  AND level >= $5
+                  AND expires_at > now())
+   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                             WHERE prefix = $3), s.provider_slug)
 UNION ALL
 SELECT v.secret_id, NULL, v.version, v.key_id, v.nonce, v.ciphertext,
        v.value_format
@@ -357,16 +406,22 @@ SELECT v.secret_id, NULL, v.version, v.key_id, v.nonce, v.ciphertext,
  WHERE v.secret_id = $1 AND v.version = $2 AND $2 IS NOT NULL
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5)
+                  AND level >= $5
+                  AND expires_at > now())
+   AND EXISTS (SELECT FROM lockbox.secrets s
+                WHERE s.id = $1
+                  AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                            WHERE prefix = $3), s.provider_slug))
 
 -- name: secret_current_again
 -- retry: yes
--- secret_current once the key was checked: a write reads again after
--- another write got in between.
+-- secret_current once the key was checked (its providers: $3): a write
+-- reads again after another write got in between, which may have moved
+-- the secret out of the key's reach.
 SELECT s.id, s.version AS current_version, s.version, s.key_id, s.nonce,
        s.ciphertext, s.value_format
   FROM lockbox.secrets s
- WHERE s.id = $1
+ WHERE s.id = $1 AND lockbox.key_reaches($3::text[], s.provider_slug)
 UNION ALL
 SELECT v.secret_id, NULL, v.version, v.key_id, v.nonce, v.ciphertext,
        v.value_format
@@ -392,7 +447,9 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
 -- that leaves beyond the newest $16 go. Nothing at all when the row moved
 -- on since the read, when the result would exceed 50 metadata members, or
 -- when the value was sealed with a retired key; secret_update_why then
--- tells which.
+-- tells which. Nor when the key ($17, its providers) does not reach the
+-- secret, or the provider it would move to: the worker checked the
+-- latter, and a secret moved away since has moved on, too.
 WITH u AS (
     UPDATE lockbox.secrets
        SET name = coalesce($3, name),
@@ -408,6 +465,9 @@ WITH u AS (
                 CASE WHEN $8::boolean THEN '{}'::jsonb
                      ELSE (metadata - $9::text[]) || $10::jsonb END)) <= 50
        AND NOT EXISTS (SELECT FROM lockbox.retired_keys WHERE key_id = $11)
+       AND lockbox.key_reaches($17::text[], provider_slug)
+       AND lockbox.key_reaches($17::text[], CASE WHEN $4::boolean THEN $5
+                                                 ELSE provider_slug END)
     RETURNING id, name, provider_slug, description, metadata, version,
               created_at, updated_at
 ), made AS (
@@ -459,7 +519,10 @@ WITH d AS (
      WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
        AND EXISTS (SELECT FROM lockbox.api_keys
                     WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
-                      AND level >= $6)
+                      AND level >= $6
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $4), provider_slug)
     RETURNING id, name, provider_slug, description, metadata, version,
               created_at, updated_at
 )
@@ -484,7 +547,10 @@ WITH d AS (
      WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
        AND EXISTS (SELECT FROM lockbox.api_keys
                     WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                      AND level >= $5)
+                      AND level >= $5
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $3), provider_slug)
     RETURNING id
 )
 SELECT id, lockbox.destroy_versions(id) AS versions FROM d
@@ -520,7 +586,10 @@ SELECT s.id, v.version, lockbox.api_time(v.created_at) AS created_at,
  WHERE s.id = $1
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
-                  AND level >= $6)
+                  AND level >= $6
+                  AND expires_at > now())
+   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                             WHERE prefix = $4), s.provider_slug)
  ORDER BY v.version DESC
 
 -- name: version_get
@@ -536,7 +605,10 @@ SELECT s.id, v.version, lockbox.api_time(v.created_at) AS created_at,
  WHERE s.id = $1
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5)
+                  AND level >= $5
+                  AND expires_at > now())
+   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                             WHERE prefix = $3), s.provider_slug)
 
 -- name: deleted_list
 -- plan: each
@@ -554,7 +626,10 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
    AND destroy_at > now()
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
-                  AND level >= $6)
+                  AND level >= $6
+                  AND expires_at > now())
+   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                             WHERE prefix = $4), provider_slug)
  ORDER BY delete_seq DESC
  LIMIT $3
 
@@ -567,16 +642,22 @@ SELECT id
  WHERE id = $1 AND destroy_at > now()
    AND EXISTS (SELECT FROM lockbox.api_keys
                 WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                  AND level >= $4)
+                  AND level >= $4
+                  AND expires_at > now())
+   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                             WHERE prefix = $2), provider_slug)
 
 -- name: deleted_restore
 -- Back under its id, at its version, with its versions (they never left);
--- its row takes its current value from its current version again.
+-- its row takes its current value from its current version again. Only
+-- within the reach of the key ($2, its providers) that deleted_find
+-- checked.
 -- A name taken since fails the whole statement (unique violation), which
 -- changes nothing.
 WITH d AS (
     DELETE FROM lockbox.deleted_secrets
      WHERE id = $1 AND destroy_at > now()
+       AND lockbox.key_reaches($2::text[], provider_slug)
     RETURNING id, name, provider_slug, description, metadata, version,
               created_at, updated_at
 )
@@ -601,7 +682,10 @@ WITH d AS (
      WHERE id = $1 AND destroy_at > now()
        AND EXISTS (SELECT FROM lockbox.api_keys
                     WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                      AND level >= $4)
+                      AND level >= $4
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $2), provider_slug)
     RETURNING id
 ), v AS (
     DELETE FROM lockbox.secret_versions o USING d WHERE o.secret_id = d.id

@@ -93,11 +93,14 @@ auth_decide(struct lockbox_ctx *ctx, struct http_request *req,
 		apikey_stored_hash(ctx->crypto, active, req->key_hash, want);
 	same = crypto_equal(want, k.hash, sizeof(want));
 	explicit_bzero(want, sizeof(want));
-	if (e == LB_ERR_NOT_FOUND || k.hash_key_id == 0 || !same || k.revoked)
+	if (e == LB_ERR_NOT_FOUND || k.hash_key_id == 0 || !same || k.revoked ||
+	    k.expired)
 		return http_error(resp, LB_ERR_INVALID_API_KEY, NULL,
-		    "the API key is unknown or revoked");
+		    "the API key is unknown, revoked or expired");
 	req->key.key_id = k.id;
 	req->key.level = k.level;
+	req->key.audit = k.audit;
+	memcpy(req->key.providers, k.providers, sizeof(req->key.providers));
 	_Static_assert(sizeof(req->key.prefix) >= sizeof(req->key_prefix),
 	    "principal.prefix holds a key's prefix");
 	memcpy(req->key.prefix, req->key_prefix, sizeof(req->key_prefix));

@@ -15,6 +15,7 @@
 
 #include "apikey.h"
 #include "config.h"
+#include "ctl.h"
 #include "crypto.h"
 #include "keyring.h"
 #include "lockdown.h"
@@ -23,17 +24,18 @@
 #include "store.h"
 #include "store_admin.h"
 
-static struct config	 cfg;
+struct config		 ctl_cfg;
 
-static void
-usage(FILE *f)
+void
+ctl_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: lockboxctl [--config PATH] COMMAND\n"
 	    "commands:\n"
 	    "  migrate                                   apply pending schema migrations\n"
 	    "  keygen --out PATH                         write a new key ring (mode 0600)\n"
-	    "  apikey create --name NAME --scope read|write\n"
+	    "  apikey create --name NAME --scope list|read|write[,audit]|audit\n"
+	    "         [--provider SLUG|none]... [--expires-in DURATION]\n"
 	    "                                            mint a key; prints it once on stdout\n"
 	    "  apikey list                               list keys (never the keys themselves)\n"
 	    "  apikey revoke ID                          revoke a key; effective on the next request\n"
@@ -43,18 +45,18 @@ usage(FILE *f)
 	    "  rewrap [--wait SECONDS]                   re-encrypt every secret under the active key, online\n");
 }
 
-static struct store *
-db_open(void)
+struct store *
+ctl_db_open(void)
 {
-	struct store	*s = store_new(cfg.database_url, 0);
+	struct store	*s = store_new(ctl_cfg.database_url, 0);
 
 	if (s == NULL)
 		fprintf(stderr, "lockboxctl: out of memory\n");
 	return s;
 }
 
-static int
-db_fail(struct store *s, enum lb_err e)
+int
+ctl_db_fail(struct store *s, enum lb_err e)
 {
 	if (e == LB_ERR_DATABASE_UNAVAILABLE)
 		fprintf(stderr, "lockboxctl: cannot reach the database: %s\n",
@@ -65,16 +67,13 @@ db_fail(struct store *s, enum lb_err e)
 	return 1;
 }
 
-/* The key ring and a crypto context over it, for the commands that seal,
- * open or hash; a message on stderr when it cannot be had (quiet: the
- * caller says so itself). */
-static struct crypto *
-ring_open(struct keyring *ring, int quiet)
+struct crypto *
+ctl_ring_open(struct keyring *ring, int quiet)
 {
 	struct crypto	*c;
 	char		 err[1024];
 
-	if (keyring_load(ring, cfg.key_file, err, sizeof(err)) < 0) {
+	if (keyring_load(ring, ctl_cfg.key_file, err, sizeof(err)) < 0) {
 		if (!quiet)
 			fprintf(stderr, "lockboxctl: %s\n", err);
 		return NULL;
@@ -96,15 +95,15 @@ cmd_migrate(int argc, char **argv)
 
 	(void)argv;
 	if (argc != 1) {
-		usage(stderr);
+		ctl_usage(stderr);
 		return 2;
 	}
-	if ((s = db_open()) == NULL)
+	if ((s = ctl_db_open()) == NULL)
 		return 1;
 	/* Only API keys from before 0.2 need the ring: a DBA may migrate
 	 * without it otherwise. */
 	memset(&ring, 0, sizeof(ring));
-	c = ring_open(&ring, 1);
+	c = ctl_ring_open(&ring, 1);
 	e = store_migrate(s, c, stderr);
 	store_free(s);
 	crypto_free(c);
@@ -203,7 +202,7 @@ key_removable(struct store *s, int id)
 	int		 retired;
 
 	if ((e = store_key_usage(s, id, &retired, &rows)) != LB_OK)
-		return db_fail(s, e), 0;
+		return ctl_db_fail(s, e), 0;
 	if (!retired) {
 		fprintf(stderr, "lockboxctl: key %d was not retired: run "
 		    "\"lockboxctl rewrap\" (with a ring whose active key is "
@@ -218,7 +217,7 @@ key_removable(struct store *s, int id)
 	}
 	if ((e = store_workers_sealing(s, id, 0, print_worker, NULL, &n)) !=
 	    LB_OK)
-		return db_fail(s, e), 0;
+		return ctl_db_fail(s, e), 0;
 	if (n > 0) {
 		fprintf(stderr, "lockboxctl: %ld live worker(s) still seal "
 		    "with key %d: reload them with the current ring\n", n, id);
@@ -226,7 +225,7 @@ key_removable(struct store *s, int id)
 	}
 	if ((e = store_api_key_hashed_with(s, id, print_api_key, NULL, &n)) !=
 	    LB_OK)
-		return db_fail(s, e), 0;
+		return ctl_db_fail(s, e), 0;
 	if (n > 0) {
 		fprintf(stderr, "lockboxctl: %ld API key(s) above are stored "
 		    "under key %d: each moves to the active key the next time "
@@ -246,7 +245,7 @@ key_everywhere(struct store *s, int id)
 
 	if ((e = store_workers_lacking(s, id, print_worker, NULL, &n)) !=
 	    LB_OK)
-		return db_fail(s, e), 0;
+		return ctl_db_fail(s, e), 0;
 	if (n > 0)
 		fprintf(stderr, "lockboxctl: %ld live worker(s) above lack key "
 		    "%d: install the ring on every host and reload it first\n",
@@ -260,7 +259,7 @@ cmd_keyring(int argc, char **argv)
 {
 	struct keyring	 ring;
 	struct store	*s = NULL;
-	const char	*path = cfg.key_file, *sub = argc > 1 ? argv[1] : "";
+	const char	*path = ctl_cfg.key_file, *sub = argc > 1 ? argv[1] : "";
 	char		 err[1024], *end;
 	int		 id = 0, activate = 0, highest = 0, a, rc = 1, was;
 	size_t		 i;
@@ -277,7 +276,7 @@ cmd_keyring(int argc, char **argv)
 		}
 		a = 3;
 	} else if (strcmp(sub, "add") != 0) {
-		usage(stderr);
+		ctl_usage(stderr);
 		return 2;
 	}
 	for (; a < argc; a++) {
@@ -287,7 +286,7 @@ cmd_keyring(int argc, char **argv)
 		    strcmp(argv[a], "--activate") == 0)
 			activate = 1;
 		else {
-			usage(stderr);
+			ctl_usage(stderr);
 			return 2;
 		}
 	}
@@ -324,7 +323,7 @@ cmd_keyring(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(sub, "activate") == 0) {
-		if ((s = db_open()) == NULL || !key_everywhere(s, id))
+		if ((s = ctl_db_open()) == NULL || !key_everywhere(s, id))
 			goto out;
 		ring.active = id;
 		if (ring_write(&ring, path, 1) < 0)
@@ -345,7 +344,7 @@ cmd_keyring(int argc, char **argv)
 		    id, id == ring.active ? "active" : "highest-numbered");
 		goto out;
 	}
-	if ((s = db_open()) == NULL || !key_removable(s, id))
+	if ((s = ctl_db_open()) == NULL || !key_removable(s, id))
 		goto out;
 	if (keyring_remove(&ring, id) < 0 || ring_write(&ring, path, 1) < 0)
 		goto out;
@@ -378,7 +377,7 @@ workers_settled(struct store *s, int active, int wait_s)
 	for (;;) {
 		if ((e = store_workers_sealing(s, active, 1,
 		    shown < 0 ? print_worker : quiet_worker, NULL, &n)) != LB_OK)
-			return db_fail(s, e), 0;
+			return ctl_db_fail(s, e), 0;
 		if (n == 0)
 			return 1;
 		if (shown != n)
@@ -422,17 +421,17 @@ cmd_rewrap(int argc, char **argv)
 			return 2;
 		}
 	} else if (argc != 1) {
-		usage(stderr);
+		ctl_usage(stderr);
 		return 2;
 	}
 	memset(&ring, 0, sizeof(ring));
-	if ((c = ring_open(&ring, 0)) == NULL || (s = db_open()) == NULL)
+	if ((c = ctl_ring_open(&ring, 0)) == NULL || (s = ctl_db_open()) == NULL)
 		goto out;
 	if (!workers_settled(s, ring.active, wait_s))
 		goto out;
 	nids = crypto_key_ids(c, ids, KEYRING_MAX_KEYS);
 	if ((e = store_rewrap_begin(s, ring.active, ids, nids)) != LB_OK) {
-		rc = db_fail(s, e);
+		rc = ctl_db_fail(s, e);
 		goto out;
 	}
 	/* Passes in id order, in small transactions: clients keep reading
@@ -448,7 +447,7 @@ cmd_rewrap(int argc, char **argv)
 			do {
 				if ((e = store_rewrap_batch(s, c, walk, after,
 				    &moved, &failed, &more)) != LB_OK) {
-					rc = db_fail(s, e);
+					rc = ctl_db_fail(s, e);
 					goto out;
 				}
 				total[walk] += moved;
@@ -460,7 +459,7 @@ cmd_rewrap(int argc, char **argv)
 		}
 		if ((e = store_rewrap_remaining(s, ring.active, &left)) !=
 		    LB_OK) {
-			rc = db_fail(s, e);
+			rc = ctl_db_fail(s, e);
 			goto out;
 		}
 		if (left <= bad)
@@ -478,7 +477,7 @@ cmd_rewrap(int argc, char **argv)
 	 * refused; one still doing so means a host started with an old ring. */
 	if ((e = store_workers_sealing(s, ring.active, 1, quiet_worker, NULL,
 	    &n)) != LB_OK) {
-		rc = db_fail(s, e);
+		rc = ctl_db_fail(s, e);
 		goto out;
 	}
 	fprintf(stderr, "every secret is sealed with key %d; the ring's other "
@@ -490,7 +489,7 @@ cmd_rewrap(int argc, char **argv)
 			continue;
 		if ((e = store_api_key_hashed_with(s, ids[i], print_api_key,
 		    NULL, &n)) != LB_OK) {
-			rc = db_fail(s, e);
+			rc = ctl_db_fail(s, e);
 			goto out;
 		}
 		if (n > 0)
@@ -512,7 +511,7 @@ cmd_keygen(int argc, char **argv)
 	int		 rc = 1;
 
 	if (argc != 3 || strcmp(argv[1], "--out") != 0) {
-		usage(stderr);
+		ctl_usage(stderr);
 		return 2;
 	}
 	memset(&ring, 0, sizeof(ring));
@@ -527,132 +526,6 @@ cmd_keygen(int argc, char **argv)
 	rc = 0;
 out:
 	keyring_free(&ring);
-	return rc;
-}
-
-static void
-print_key(void *arg, const char *const *c)
-{
-	(void)arg;
-	printf("%s\t%s\t%s\t%s\t%s\t%s\n", c[0], c[1], c[2], c[3], c[4], c[5]);
-}
-
-static int
-cmd_apikey(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "scope", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct store	*s = NULL;
-	enum lb_err	 e;
-	const char	*name = NULL, *scope = NULL, *sub;
-	enum scope_level level;
-	char		 key[APIKEY_LEN + 1], prefix[APIKEY_PREFIX_LEN + 1];
-	char		*end;
-	struct keyring	 ring;
-	struct crypto	*c = NULL;
-	unsigned char	 sha[CRYPTO_HASH_LEN], hash[CRYPTO_HASH_LEN];
-	int64_t		 id;
-	int		 ch, rc = 1;
-
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	sub = argv[1];
-	if (strcmp(sub, "create") == 0) {
-		optind = 1;
-		while ((ch = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-			if (ch == 'n')
-				name = optarg;
-			else if (ch == 's')
-				scope = optarg;
-			else {
-				usage(stderr);
-				return 2;
-			}
-		}
-		if (optind != argc - 1 || name == NULL || scope == NULL) {
-			usage(stderr);
-			return 2;
-		}
-		if (strlen(name) < 1 || strlen(name) > 255) {
-			fprintf(stderr, "lockboxctl: --name must be 1 to 255 "
-			    "bytes\n");
-			return 2;
-		}
-		if (scope_parse(scope, &level) < 0) {
-			fprintf(stderr, "lockboxctl: --scope must be read or "
-			    "write\n");
-			return 2;
-		}
-		memset(&ring, 0, sizeof(ring));
-		if ((c = ring_open(&ring, 0)) == NULL ||
-		    (s = db_open()) == NULL)
-			goto out;
-		apikey_generate(key, prefix, sha);
-		if (apikey_stored_hash(c, ring.active, sha, hash) < 0) {
-			fprintf(stderr, "lockboxctl: cannot hash the key\n");
-			goto out;
-		}
-		if ((e = store_api_key_insert(s, name, prefix, hash, ring.active,
-		    level, &id)) != LB_OK) {
-			rc = db_fail(s, e);
-			goto out;
-		}
-		fprintf(stderr, "created api key id=%" PRId64 " prefix=%s "
-		    "scope=%s (shown once: store it now)\n", id, prefix,
-		    scope_name(level));
-		printf("%s\n", key);
-		if (fflush(stdout) != 0) {
-			fprintf(stderr, "lockboxctl: cannot write the key\n");
-			goto out;
-		}
-		rc = 0;
-	} else if (strcmp(sub, "list") == 0 && argc == 2) {
-		if ((s = db_open()) == NULL)
-			return 1;
-		if ((e = store_api_key_list(s, print_key, NULL)) != LB_OK) {
-			rc = db_fail(s, e);
-			goto out;
-		}
-		rc = 0;
-	} else if (strcmp(sub, "revoke") == 0 && argc == 3) {
-		errno = 0;
-		id = strtoll(argv[2], &end, 10);
-		if (errno != 0 || *end != '\0' || id < 1) {
-			fprintf(stderr, "lockboxctl: revoke takes a key id "
-			    "(see apikey list)\n");
-			return 2;
-		}
-		if ((s = db_open()) == NULL)
-			return 1;
-		e = store_api_key_revoke(s, id);
-		if (e == LB_ERR_NOT_FOUND) {
-			fprintf(stderr, "lockboxctl: no api key with id %"
-			    PRId64 "\n", id);
-			goto out;
-		}
-		if (e != LB_OK) {
-			rc = db_fail(s, e);
-			goto out;
-		}
-		fprintf(stderr, "revoked api key %" PRId64 "\n", id);
-		rc = 0;
-	} else {
-		usage(stderr);
-		return 2;
-	}
-out:
-	explicit_bzero(key, sizeof(key));
-	explicit_bzero(sha, sizeof(sha));
-	store_free(s);
-	if (c != NULL) {
-		crypto_free(c);
-		keyring_free(&ring);
-	}
 	return rc;
 }
 
@@ -675,7 +548,7 @@ main(int argc, char *argv[])
 	}
 	if (i >= argc || strcmp(argv[i], "--help") == 0 ||
 	    strcmp(argv[i], "-h") == 0) {
-		usage(i >= argc ? stderr : stdout);
+		ctl_usage(i >= argc ? stderr : stdout);
 		return i >= argc ? 2 : 0;
 	}
 	if (crypto_init() < 0) {
@@ -683,7 +556,7 @@ main(int argc, char *argv[])
 		    "required\n");
 		return 1;
 	}
-	if (config_load(&cfg, config_path, err, sizeof(err)) < 0) {
+	if (config_load(&ctl_cfg, config_path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "lockboxctl: %s\n", err);
 		return 1;
 	}
@@ -694,11 +567,11 @@ main(int argc, char *argv[])
 	if (strcmp(argv[i], "keygen") == 0)
 		return cmd_keygen(argc - i, argv + i);
 	if (strcmp(argv[i], "apikey") == 0)
-		return cmd_apikey(argc - i, argv + i);
+		return ctl_apikey(argc - i, argv + i);
 	if (strcmp(argv[i], "keyring") == 0)
 		return cmd_keyring(argc - i, argv + i);
 	if (strcmp(argv[i], "rewrap") == 0)
 		return cmd_rewrap(argc - i, argv + i);
-	usage(stderr);
+	ctl_usage(stderr);
 	return 2;
 }

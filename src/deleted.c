@@ -96,11 +96,11 @@ deleted_restore_finish(struct lockbox_ctx *ctx, struct http_request *req,
 	enum lb_err		 e;
 	int64_t			 id = *(int64_t *)c->state;
 
-	(void)req;
 	if (result_rows(&c->res) != 1)
 		return http_error(resp, LB_ERR_NOT_FOUND, NULL, "no deleted "
 		    "secret with id %" PRId64 " in its recovery window", id);
-	switch ((e = store_deleted_restore(ctx->db, id, &res))) {
+	switch ((e = store_deleted_restore(ctx->db, id, req->key.providers,
+	    &res))) {
 	case LB_OK:
 		store_secret_read(&res, 0, 0, &row);
 		http_json(resp, 200);

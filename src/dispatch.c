@@ -43,7 +43,7 @@ dispatch_failed(struct http_response *resp, enum lb_err e)
 	 * lookup. */
 	if (e == LB_ERR_NOT_FOUND)
 		return http_error(resp, LB_ERR_INVALID_API_KEY, NULL,
-		    "the API key is unknown or revoked");
+		    "the API key is unknown, revoked or expired");
 	return http_error(resp, LB_ERR_INTERNAL, NULL, "internal error");
 }
 
@@ -157,6 +157,11 @@ run_keyed(struct lockbox_ctx *ctx, const struct route *r,
 		report_error(resp, &held);
 		goto out;
 	}
+	if (c->provider_set && !scope_reaches(&req->key, c->provider)) {
+		http_error(resp, LB_ERR_INSUFFICIENT_SCOPE, "provider_slug",
+		    "this API key may not put a secret under this provider");
+		goto out;
+	}
 	if (n == 2) {
 		switch (out[1]) {
 		case STORE_DONE:
@@ -203,7 +208,7 @@ dispatch(struct lockbox_ctx *ctx, struct http_request *req,
 	/* The shape of a key is public; failing it fast leaks nothing. */
 	else if (!auth_store_key(ctx, req, &c.key))
 		http_error(resp, LB_ERR_INVALID_API_KEY, NULL,
-		    "the API key is unknown or revoked");
+		    "the API key is unknown, revoked or expired");
 	else
 		run_keyed(ctx, r, req, &c, resp);
 out:

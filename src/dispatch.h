@@ -37,6 +37,11 @@ struct call {
 	/* A level above the route's that this request needs (0: none), for
 	 * a route whose requests may ask for more (a list with values). */
 	enum scope_level	 level;
+	/* The provider a secret will be under once this request is done (a
+	 * create, a PATCH that moves it; NULL: none): the dispatcher refuses
+	 * a key restricted to other providers, 403 on provider_slug. */
+	int			 provider_set;
+	const char		*provider;
 	/* Its answer, for finish; resolved when a lost write was found to
 	 * have taken effect (res is then empty). */
 	struct store_result	 res;

@@ -16,7 +16,7 @@ enum lb_err {
 	LB_ERR_INVALID_IDEMPOTENCY_KEY,	/* 400 Idempotency-Key not 1..255 of 0x21-0x7e */
 	LB_ERR_EMPTY_PATCH,		/* 400 PATCH body without members */
 	LB_ERR_MISSING_API_KEY,		/* 401 no X-API-Key */
-	LB_ERR_INVALID_API_KEY,		/* 401 unknown or revoked key */
+	LB_ERR_INVALID_API_KEY,		/* 401 unknown, revoked or expired */
 	LB_ERR_INSUFFICIENT_SCOPE,	/* 403 read key on a writing route */
 	LB_ERR_NOT_FOUND,		/* 404 no secret with that id */
 	LB_ERR_VERSION_NOT_FOUND,	/* 404 the secret has no such version kept */

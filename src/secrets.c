@@ -310,6 +310,8 @@ secrets_create_prepare(struct lockbox_ctx *ctx, struct http_request *req,
 		buf_puts(&cs->meta, "{}");
 	if (cs->meta.oom)
 		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
+	c->provider_set = 1;
+	c->provider = cs->in.provider_slug;
 	/* The id is read first: the sealed value binds it. */
 	store_secret_next_id_bind(&c->stmt);
 	return LB_OK;
@@ -452,6 +454,7 @@ secrets_create_finish(struct lockbox_ctx *ctx, struct http_request *req,
 		ins.ct_len = cs->in.value_len + CRYPTO_TAG_LEN;
 		ins.created_at = created;
 		ins.api_key_id = req->key.key_id;
+		ins.providers = req->key.providers;
 		ins.idempotency_key = req->idempotency_key;
 		ins.fingerprint = cs->fp;
 		ins.fingerprint_key_id = crypto_active_key(ctx->crypto);
@@ -530,6 +533,8 @@ secrets_update_prepare(struct lockbox_ctx *ctx, struct http_request *req,
 	u->name = us->in.name;
 	u->set_provider = (us->in.has & SM_PROVIDER) != 0;
 	u->provider_slug = us->in.provider_slug;
+	c->provider_set = u->set_provider;
+	c->provider = u->provider_slug;
 	u->set_description = (us->in.has & SM_DESCRIPTION) != 0;
 	u->description = us->in.description;
 	if (us->in.has & SM_METADATA) {

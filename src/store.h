@@ -142,7 +142,11 @@ struct store_api_key {
 	int		 hash_key_id;	/* 0: a pre-0.2 hash, never valid */
 	int		 hash_key_retired; /* rewrap retired hash_key_id */
 	enum scope_level level;
+	int		 audit;
 	int		 revoked;
+	int		 expired;
+	/* The providers it reaches, a text[] literal; "": every one. */
+	char		 providers[SCOPE_PROVIDERS_LEN];
 };
 
 /* The lookup of a key by its prefix, to go first in a pipeline. */
@@ -232,9 +236,11 @@ enum lb_err	 store_secret_current_read(struct store_result *,
 		    int64_t restore, struct secret_row *cur,
 		    struct secret_row *old);
 
-/* A write reads again after another write got in between. */
+/* A write reads again after another write got in between; providers:
+ * the key's (principal.providers; NULL or "": all). */
 enum lb_err	 store_secret_current(struct store *, int64_t id,
-		    int64_t restore, struct store_result *);
+		    int64_t restore, const char *providers,
+		    struct store_result *);
 
 struct secret_insert {
 	int64_t			 id;
@@ -248,6 +254,7 @@ struct secret_insert {
 	size_t			 ct_len;
 	const char		*created_at;
 	int64_t			 api_key_id;	/* who makes version 1 */
+	const char		*providers;	/* the key's; NULL: all */
 	/* With an Idempotency-Key (NULL: none), its record is written by the
 	 * same statement. */
 	const char		*idempotency_key;
@@ -286,6 +293,7 @@ struct secret_update {
 	size_t			 ct_len;
 	int			 value_changed;
 	int64_t			 api_key_id;	/* who makes it */
+	const char		*providers;	/* the key's; NULL: all */
 	long			 max_versions;	/* how many to keep */
 };
 
@@ -342,7 +350,7 @@ void		 store_deleted_gone_bind(struct stmt *, int64_t id);
  * LB_ERR_NOT_FOUND when it is not in its window. A connection that broke
  * is resolved. */
 enum lb_err	 store_deleted_restore(struct store *, int64_t id,
-		    struct store_result *res);
+		    const char *providers, struct store_result *res);
 
 /* Destroys a batch (at most STORE_DESTROY_BATCH) of deleted secrets past
  * their window, with every version; *n says how many. */

@@ -403,22 +403,30 @@ out:
 /* ---- API keys ------------------------------------------------------ */
 
 enum lb_err
-store_api_key_insert(struct store *s, const char *name, const char *prefix,
-    const unsigned char *hash, int hash_key_id, enum scope_level level,
-    int64_t *id)
+store_api_key_insert(struct store *s, const struct store_new_key *k,
+    int64_t *id, char expires_at[40])
 {
 	struct store_result	 res;
 	struct stmt		 st;
 	enum lb_err		 e;
+	const char		*t;
 
 	stmt_init(&st, SQL_API_KEY_INSERT);
-	stmt_text(&st, name);
-	stmt_text(&st, prefix);
-	stmt_bytea(&st, hash, CRYPTO_HASH_LEN);
-	stmt_i64(&st, hash_key_id);
-	stmt_text(&st, scope_name(level));
+	stmt_text(&st, k->name);
+	stmt_text(&st, k->prefix);
+	stmt_bytea(&st, k->hash, CRYPTO_HASH_LEN);
+	stmt_i64(&st, k->hash_key_id);
+	stmt_text(&st, scope_name(k->level));
+	stmt_bool(&st, k->audit);
+	stmt_text(&st, k->providers);
+	if (k->expires_in > 0)
+		stmt_i64(&st, k->expires_in);
+	else
+		stmt_text(&st, NULL);
 	if ((e = store_run(s, &st, &res)) == LB_OK) {
 		*id = result_i64(&res, 0, result_col(&res, "id"));
+		t = result_text(&res, 0, result_col(&res, "expires_at"));
+		snprintf(expires_at, 40, "%s", t != NULL ? t : "");
 		result_free(&res);
 	}
 	stmt_free(&st);
@@ -432,14 +440,14 @@ store_api_key_list(struct store *s,
 	struct store_result	 res;
 	struct stmt		 st;
 	enum lb_err		 e;
-	const char		*cols[6];
+	const char		*cols[8];
 	int			 i, j;
 
 	stmt_init(&st, SQL_API_KEY_LIST);
 	if ((e = store_run(s, &st, &res)) != LB_OK)
 		return e;
 	for (i = 0; i < result_rows(&res); i++) {
-		for (j = 0; j < 6; j++)
+		for (j = 0; j < 8; j++)
 			cols[j] = result_text(&res, i, j);
 		fn(arg, cols);
 	}

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "apikey.h"
 #include "store.h"
 
 /* Applies every migration not yet applied, in order, in one transaction
@@ -63,9 +64,21 @@ enum lb_err	 store_key_usage(struct store *, int key_id, int *retired,
 		    long *rows);
 
 /* API keys: lockboxctl apikey create, list and revoke. */
-enum lb_err	 store_api_key_insert(struct store *, const char *name,
-		    const char *prefix, const unsigned char *hash,
-		    int hash_key_id, enum scope_level, int64_t *id);
+/* A key being minted: what lockbox.api_keys stores of it. */
+struct store_new_key {
+	const char		*name;
+	char			 prefix[APIKEY_PREFIX_LEN + 1];
+	unsigned char		 hash[CRYPTO_HASH_LEN];	/* keyed */
+	int			 hash_key_id;
+	enum scope_level	 level;
+	int			 audit;
+	const char		*providers;	/* text[] literal; NULL: all */
+	long long		 expires_in;	/* seconds; < 0: never */
+};
+/* Inserts it; *id and, when it expires, the time it does (API form). */
+enum lb_err	 store_api_key_insert(struct store *,
+		    const struct store_new_key *, int64_t *id,
+		    char expires_at[40]);
 /* Calls fn once per key with its columns as text, in id order. */
 enum lb_err	 store_api_key_list(struct store *,
 		    void (*fn)(void *, const char *const *cols), void *arg);

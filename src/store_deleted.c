@@ -46,7 +46,8 @@ store_deleted_gone_bind(struct stmt *st, int64_t id)
 }
 
 enum lb_err
-store_deleted_restore(struct store *s, int64_t id, struct store_result *res)
+store_deleted_restore(struct store *s, int64_t id, const char *providers,
+    struct store_result *res)
 {
 	struct stmt	 st, probe;
 	enum lb_err	 e;
@@ -54,6 +55,7 @@ store_deleted_restore(struct store *s, int64_t id, struct store_result *res)
 	stmt_init(&probe, SQL__COUNT);
 	stmt_init(&st, SQL_DELETED_RESTORE);
 	stmt_i64(&st, id);
+	stmt_text(&st, providers != NULL && *providers ? providers : NULL);
 	if ((e = store_run(s, &st, res)) == LB_OK) {
 		if (result_rows(res) != 1) {
 			result_free(res);

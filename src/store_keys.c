@@ -2,6 +2,7 @@
  * the move of a hash to the active ring key, and lockboxctl's own. */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@ store_api_key_find_bind(struct stmt *st, const char *prefix)
 enum lb_err
 store_api_key_read(const struct store_result *res, struct store_api_key *k)
 {
+	const char	*p;
+
 	memset(k, 0, sizeof(*k));
 	if (result_rows(res) != 1)
 		return LB_ERR_NOT_FOUND;
@@ -40,6 +43,13 @@ store_api_key_read(const struct store_result *res, struct store_api_key *k)
 	k->level = (enum scope_level)result_i64(res, 0, result_col(res,
 	    "level"));
 	k->revoked = result_bool(res, 0, result_col(res, "revoked"));
+	k->expired = result_bool(res, 0, result_col(res, "expired"));
+	k->audit = result_bool(res, 0, result_col(res, "audit"));
+	p = result_text(res, 0, result_col(res, "providers"));
+	/* Too long for any list lockboxctl mints: reaches nothing. */
+	if (p != NULL && snprintf(k->providers, sizeof(k->providers), "%s",
+	    p) >= (int)sizeof(k->providers))
+		snprintf(k->providers, sizeof(k->providers), "{}");
 	return LB_OK;
 }
 

@@ -193,7 +193,7 @@ store_secret_current_read(struct store_result *res, int64_t restore,
 
 enum lb_err
 store_secret_current(struct store *s, int64_t id, int64_t restore,
-    struct store_result *res)
+    const char *providers, struct store_result *res)
 {
 	struct stmt	 st;
 	enum lb_err	 e;
@@ -204,6 +204,7 @@ store_secret_current(struct store *s, int64_t id, int64_t restore,
 		stmt_i64(&st, restore);
 	else
 		stmt_text(&st, NULL);
+	stmt_text(&st, providers != NULL && *providers ? providers : NULL);
 	if ((e = store_run(s, &st, res)) == LB_OK && result_rows(res) < 1) {
 		result_free(res);
 		e = LB_ERR_NOT_FOUND;
@@ -271,6 +272,8 @@ store_secret_insert(struct store *s, const struct secret_insert *in,
 		stmt_i64(&st, in->fingerprint_key_id);
 		stmt_text(&st, in->response_body);
 	}
+	stmt_text(&st, in->providers != NULL && *in->providers ?
+	    in->providers : NULL);
 	if ((e = store_run(s, &st, &res)) == LB_OK) {
 		e = result_changed(&res) == 1 ? LB_OK : key_retired(in->key_id);
 		result_free(&res);
@@ -371,6 +374,8 @@ store_secret_update(struct store *s, const struct secret_update *u,
 	stmt_bool(&st, u->value_changed);
 	stmt_i64(&st, u->api_key_id);
 	stmt_i64(&st, u->max_versions);
+	stmt_text(&st, u->providers != NULL && *u->providers ? u->providers :
+	    NULL);
 	e = store_run(s, &st, res);
 	stmt_free(&st);
 	if (e != LB_OK) {

@@ -133,6 +133,7 @@ versions_write(struct lockbox_ctx *ctx, struct http_request *req,
 	if ((ct = malloc(VALUE_MAX_BYTES + CRYPTO_TAG_LEN)) == NULL)
 		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
 	u->api_key_id = req->key.key_id;
+	u->providers = req->key.providers;
 	u->max_versions = ctx->cfg->max_versions;
 	/* Read, seal for the next version, write that version unless another
 	 * write got in between; then again from the read. */
@@ -142,7 +143,7 @@ versions_write(struct lockbox_ctx *ctx, struct http_request *req,
 				back_off(attempt);
 			result_free(&c->res);
 			e = store_secret_current(ctx->db, u->id, nv->restore,
-			    &c->res);
+			    req->key.providers, &c->res);
 		}
 		if (e == LB_OK)
 			e = store_secret_current_read(&c->res, nv->restore,
