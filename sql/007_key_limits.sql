@@ -16,11 +16,12 @@ COMMENT ON FUNCTION lockbox.scope_level(text) IS
     'The level of an API key''s scope: list 1 (lists, never a value), read 2 (also values), write 3 (also create, update, delete, restore), none 0. A route needs a level; a key has at least it or is refused.';
 
 -- Whether a provider list is one lockbox can mint: 1 to 32 provider
--- slugs, '' standing for "secrets without a provider".
+-- slugs, '' standing for "secrets without a provider"; indexed from 1, so
+-- that its text form is the plain {...} the workers read.
 CREATE FUNCTION lockbox.valid_providers(providers text[]) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT providers IS NULL
-              OR (array_ndims(providers) = 1
+              OR (array_ndims(providers) = 1 AND array_lower(providers, 1) = 1
                   AND cardinality(providers) BETWEEN 1 AND 32
                   AND NOT EXISTS (SELECT FROM unnest(providers) p
                                    WHERE p IS NULL

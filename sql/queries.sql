@@ -427,6 +427,8 @@ SELECT v.secret_id, NULL, v.version, v.key_id, v.nonce, v.ciphertext,
        v.value_format
   FROM lockbox.secret_versions v
  WHERE v.secret_id = $1 AND v.version = $2
+   AND EXISTS (SELECT FROM lockbox.secrets s
+                WHERE s.id = $1 AND lockbox.key_reaches($3::text[], s.provider_slug))
 
 -- name: secret_row
 -- retry: yes
@@ -567,7 +569,11 @@ SELECT NOT EXISTS (SELECT FROM lockbox.secrets WHERE id = $1) AS done
 
 -- name: secret_version
 -- retry: yes
-SELECT version FROM lockbox.secrets WHERE id = $1
+-- Why a DELETE with If-Match deleted nothing: the secret's version, if
+-- it is there for the key (its providers, $2): a secret it does not reach
+-- is not found, not a failed precondition.
+SELECT version FROM lockbox.secrets
+ WHERE id = $1 AND lockbox.key_reaches($2::text[], provider_slug)
 
 -- name: version_list
 -- retry: yes

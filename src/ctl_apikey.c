@@ -12,6 +12,7 @@
 #include "ctl.h"
 #include "scope.h"
 #include "store_admin.h"
+#include "validate.h"
 
 /* The longest life a key can be minted with: ten years. */
 #define EXPIRES_MAX	(10LL * 366 * 86400)
@@ -43,6 +44,21 @@ duration_parse(const char *s)
 			return n <= EXPIRES_MAX / units[i].secs ?
 			    n * units[i].secs : -1;
 	return -1;
+}
+
+/* A name apikey list can print as one column: UTF-8, no tab, newline or
+ * other control character. */
+static int
+name_ok(const char *name)
+{
+	size_t	 i, n = strlen(name);
+
+	if (n < 1 || n > 255 || !valid_utf8(name, n))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return 0;
+	return 1;
 }
 
 static void
@@ -83,6 +99,14 @@ apikey_create(int argc, char **argv)
 	nk.expires_in = -1;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		/* Given twice, an option would mean its last value: say so. */
+		if ((ch == 'n' && name != NULL) || (ch == 's' && scope != NULL) ||
+		    (ch == 'e' && nk.expires_in >= 0)) {
+			fprintf(stderr, "lockboxctl: --%s is given twice\n",
+			    ch == 'n' ? "name" : ch == 's' ? "scope" :
+			    "expires-in");
+			return 2;
+		}
 		switch (ch) {
 		case 'n':
 			name = optarg;
@@ -115,13 +139,19 @@ apikey_create(int argc, char **argv)
 		ctl_usage(stderr);
 		return 2;
 	}
-	if (strlen(name) < 1 || strlen(name) > 255) {
-		fprintf(stderr, "lockboxctl: --name must be 1 to 255 bytes\n");
+	if (!name_ok(name)) {
+		fprintf(stderr, "lockboxctl: --name must be 1 to 255 bytes of "
+		    "UTF-8 without control characters\n");
 		return 2;
 	}
 	if (scope_parse_spec(scope, &nk.level, &nk.audit) < 0) {
 		fprintf(stderr, "lockboxctl: --scope must be list, read or "
 		    "write, each optionally with \",audit\", or audit\n");
+		return 2;
+	}
+	if (nk.level == SCOPE_LEVEL_NONE && providers[0] != '\0') {
+		fprintf(stderr, "lockboxctl: --provider restricts the secrets a "
+		    "key reaches; a key for the audit log alone reaches none\n");
 		return 2;
 	}
 	nk.name = name;

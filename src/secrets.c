@@ -47,6 +47,7 @@ secrets_list_prepare(struct lockbox_ctx *ctx, struct http_request *req,
 {
 	struct list_state	*ls;
 	struct buf		 ids = { 0 };
+	const char		*v;
 	enum lb_err		 e;
 	int64_t			 after = 0;
 	int			 i;
@@ -55,11 +56,13 @@ secrets_list_prepare(struct lockbox_ctx *ctx, struct http_request *req,
 		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
 	c->state = ls;
 	c->state_free = list_state_free;
+	/* Values need a key that may read them; a list alone, less. Said
+	 * before validation: the key's level is checked before what else
+	 * is wrong with the request. */
+	if ((v = http_param(req, "include")) != NULL && strcmp(v, "value") == 0)
+		c->level = SCOPE_LEVEL_READ;
 	if ((e = validate_list_query(req, &ls->q, resp)) != LB_OK)
 		return e;
-	/* Values need a key that may read them; a list alone, less. */
-	if (ls->q.values)
-		c->level = SCOPE_LEVEL_READ;
 	buf_puts(&ls->bound, ls->q.values ? "include=value" : "");
 	if (ls->q.nids > 0) {
 		buf_puts(&ls->bound, ls->q.values ? "&ids=" : "ids=");
@@ -612,7 +615,6 @@ secrets_delete_finish(struct lockbox_ctx *ctx, struct http_request *req,
 {
 	const struct delete_state *ds = c->state;
 
-	(void)req;
 	if (c->resolved || result_rows(&c->res) == 1) {
 		resp->status = 204;
 		return LB_OK;
@@ -620,5 +622,6 @@ secrets_delete_finish(struct lockbox_ctx *ctx, struct http_request *req,
 	/* Nothing deleted for an accepted key: without a condition, there
 	 * was no such secret; with one, ask which. */
 	return answer_error(resp, ds->conditional ?
-	    store_secret_delete_why(ctx->db, ds->id) : LB_ERR_NOT_FOUND, ds->id);
+	    store_secret_delete_why(ctx->db, ds->id, req->key.providers) :
+	    LB_ERR_NOT_FOUND, ds->id);
 }

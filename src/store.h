@@ -307,8 +307,10 @@ enum lb_err	 store_secret_update(struct store *,
 		    const struct secret_update *, struct store_result *res);
 
 /* After a DELETE that changed nothing: LB_ERR_PRECONDITION_FAILED when
- * the secret is there (If-Match failed), else LB_ERR_NOT_FOUND. */
-enum lb_err	 store_secret_delete_why(struct store *, int64_t id);
+ * the secret is there for a key of these providers (If-Match failed),
+ * else LB_ERR_NOT_FOUND. */
+enum lb_err	 store_secret_delete_why(struct store *, int64_t id,
+		    const char *providers);
 
 /* A secret as the API shows it, for an answer after a resolved write. */
 enum lb_err	 store_secret_row(struct store *, int64_t id,

@@ -392,7 +392,7 @@ store_secret_update(struct store *s, const struct secret_update *u,
 }
 
 enum lb_err
-store_secret_delete_why(struct store *s, int64_t id)
+store_secret_delete_why(struct store *s, int64_t id, const char *providers)
 {
 	struct store_result	 res;
 	struct stmt		 st;
@@ -400,6 +400,7 @@ store_secret_delete_why(struct store *s, int64_t id)
 
 	stmt_init(&st, SQL_SECRET_VERSION);
 	stmt_i64(&st, id);
+	stmt_text(&st, providers != NULL && *providers ? providers : NULL);
 	if ((e = store_run(s, &st, &res)) == LB_OK) {
 		e = result_rows(&res) == 1 ? LB_ERR_PRECONDITION_FAILED :
 		    LB_ERR_NOT_FOUND;
