@@ -22,6 +22,7 @@ static const char *const mac_labels[CRYPTO_MAC__COUNT] = {
 	[CRYPTO_MAC_CURSOR] = "lockbox/v1/cursor",
 	[CRYPTO_MAC_FINGERPRINT] = "lockbox/v1/idempotency-fingerprint",
 	[CRYPTO_MAC_APIKEY] = "lockbox/v1/api-key-hash",
+	[CRYPTO_MAC_AUDIT] = "lockbox/v1/audit-chain",
 };
 
 int

@@ -19,6 +19,7 @@ enum crypto_purpose {
 	CRYPTO_MAC_CURSOR,	/* list cursors */
 	CRYPTO_MAC_FINGERPRINT,	/* idempotency request fingerprints */
 	CRYPTO_MAC_APIKEY,	/* the stored hashes of API keys */
+	CRYPTO_MAC_AUDIT,	/* the audit log's chains and seals */
 	CRYPTO_MAC__COUNT
 };
 
