@@ -83,6 +83,17 @@ crypto_key_ids(const struct crypto *c, int *ids, size_t max)
 	return c->ring->nkeys;
 }
 
+int
+crypto_has_key(const struct crypto *c, int id)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->ring->nkeys; i++)
+		if (c->ring->keys[i].id == id)
+			return 1;
+	return 0;
+}
+
 static struct crypto_slot *
 slot_find(struct crypto *c, int id, const struct keyring_key **k)
 {

@@ -51,6 +51,10 @@ int	crypto_active_key(const struct crypto *);
  * many there are. */
 size_t	crypto_key_ids(const struct crypto *, int *ids, size_t max);
 
+/* Whether the ring holds key id: a value sealed with a key it lacks
+ * cannot be opened here, whatever it holds. */
+int	crypto_has_key(const struct crypto *, int id);
+
 /* Seals pt[0..n), version `version` of secret id, under the active key in
  * the current format: writes the key id, a fresh random nonce, and
  * n + CRYPTO_TAG_LEN bytes of ciphertext and tag into ct (the caller

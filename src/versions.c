@@ -11,7 +11,6 @@
 #include "config.h"
 #include "cursor.h"
 #include "handlers.h"
-#include "keyring.h"
 #include "log.h"
 #include "validate.h"
 #include "versions.h"
@@ -30,22 +29,6 @@ static int
 same_value(const char *a, size_t alen, const char *b, size_t blen)
 {
 	return alen == blen && crypto_equal(a, b, alen);
-}
-
-/* Whether the worker's ring holds key id: a value sealed with a key it
- * lacks means this host's ring is older than the database's, not that
- * the value was altered. */
-static int
-ring_has(struct lockbox_ctx *ctx, int id)
-{
-	int	 ids[KEYRING_MAX_KEYS];
-	size_t	 i, n;
-
-	n = crypto_key_ids(ctx->crypto, ids, KEYRING_MAX_KEYS);
-	for (i = 0; i < n && i < KEYRING_MAX_KEYS; i++)
-		if (ids[i] == id)
-			return 1;
-	return 0;
 }
 
 /* A random pause of up to attempt milliseconds (at most 10) before the
@@ -79,13 +62,16 @@ seal_next(struct lockbox_ctx *ctx, struct new_version *nv,
 	const char		*pt;
 	size_t			 nowlen = 0, thenlen = 0, ptlen;
 
-	if (!ring_has(ctx, cur->key_id) ||
-	    (nv->restore > 0 && !ring_has(ctx, old->key_id))) {
+	/* A key the ring lacks means this host's ring is older than the
+	 * database's, not that the value was altered: another host, or this
+	 * one reloaded, can write. */
+	if (!crypto_has_key(ctx->crypto, cur->key_id) ||
+	    (nv->restore > 0 && !crypto_has_key(ctx->crypto, old->key_id))) {
 		log_msg(LOG_LVL_ERROR, "secret %" PRId64 " is sealed with key "
 		    "%d, which this host's key ring lacks: the ring is out of "
 		    "date; install the current one and reload (SIGHUP)",
-		    cur->id, ring_has(ctx, cur->key_id) ? old->key_id :
-		    cur->key_id);
+		    cur->id, crypto_has_key(ctx->crypto, cur->key_id) ?
+		    old->key_id : cur->key_id);
 		e = LB_ERR_KEY_RETIRED;
 		goto out;
 	}
