@@ -133,12 +133,20 @@ INSERT INTO lockbox.schema_migrations (version, name) VALUES ($1, $2)
 -- data binds it; the time is the database's, formatted as the API shows it.
 -- keyed: yes
 -- A refused key takes no id.
-SELECT nextval('lockbox.secrets_id_seq') AS id,
-       lockbox.api_time(now()) AS created_at
- WHERE EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $1 AND key_hash = ANY ($2::bytea[])
-                  AND level >= $3
-                  AND expires_at > now())
+-- audit: yes
+WITH r AS MATERIALIZED (
+    SELECT nextval('lockbox.secrets_id_seq') AS id,
+           lockbox.api_time(now()) AS created_at
+     WHERE EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $1 AND key_hash = ANY ($2::bytea[])
+                      AND level >= $3
+                      AND expires_at > now())
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($4::text[], $1, $2::bytea[], $3,
+               0,
+               NULL, NULL, NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: secret_insert
 -- The secret with its value, and its version 1 with the same sealed value,
@@ -146,7 +154,8 @@ SELECT nextval('lockbox.secrets_id_seq') AS id,
 -- Nothing is inserted when the value was sealed with a retired key ($6):
 -- the worker's key ring is out of date (see sql/003_security.sql); nor
 -- under a provider the key does not reach ($11, the key's providers, which
--- the worker checked first).
+-- the worker checked first). Its event ($12) is stored with it.
+-- audit: yes
 WITH s AS (
     INSERT INTO lockbox.secrets
            (id, name, provider_slug, description, metadata, created_at,
@@ -160,11 +169,13 @@ INSERT INTO lockbox.secret_versions
        (secret_id, version, key_id, nonce, ciphertext, value_format,
         value_changed, api_key_id, created_at)
 SELECT id, 1, $6, $7, $8, 2, true, $10, created_at FROM s
+RETURNING lockbox.audit_done($12::text[], 201, secret_id, 1) AS audit
 
 -- name: secret_insert_idempotent
 -- secret_insert and the idempotency record in one statement, so that they
 -- commit or fail together; a concurrent request with the same key waits
 -- on the unique index and then sees this one's record.
+-- audit: yes
 WITH s AS (
     INSERT INTO lockbox.secrets
            (id, name, provider_slug, description, metadata, created_at,
@@ -183,6 +194,7 @@ INSERT INTO lockbox.idempotency_keys
        (api_key_id, idempotency_key, fingerprint, fingerprint_key_id,
         secret_id, response_status, response_body)
 SELECT $10, $11, $12, $13, s.id, 201, $14 FROM s
+RETURNING lockbox.audit_done($16::text[], 201, secret_id, 1) AS audit
 
 -- name: idempotency_find
 SELECT fingerprint, fingerprint_key_id, secret_id, response_status,
@@ -212,37 +224,55 @@ DELETE FROM lockbox.idempotency_keys
 -- worker for a key that may not read it. The row holds its current value
 -- (sql/006_current_value.sql): one row, no join. Sealed columns NULL (a
 -- database edited by hand): integrity_error.
-SELECT s.id, s.name, s.provider_slug, s.description,
-       s.metadata::text AS metadata, s.version,
-       lockbox.api_time(s.created_at) AS created_at,
-       lockbox.api_time(s.updated_at) AS updated_at,
-       s.key_id, s.nonce, s.ciphertext, s.value_format
-  FROM lockbox.secrets s
- WHERE s.id = $1
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                  AND level >= $4
-                  AND expires_at > now())
-   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                             WHERE prefix = $2), s.provider_slug)
+-- audit: yes
+-- Its event (lockbox.audit_note): 200 when found, else 404. Found nothing,
+-- it answers one row of NULLs with the event's outcome (src/store.c).
+WITH r AS MATERIALIZED (
+    SELECT s.id, s.name, s.provider_slug, s.description,
+           s.metadata::text AS metadata, s.version,
+           lockbox.api_time(s.created_at) AS created_at,
+           lockbox.api_time(s.updated_at) AS updated_at,
+           s.key_id, s.nonce, s.ciphertext, s.value_format
+      FROM lockbox.secrets s
+     WHERE s.id = $1
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
+                      AND level >= $4
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $2), s.provider_slug)
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($5::text[], $2, $3::bytea[], $4,
+               CASE WHEN EXISTS (SELECT FROM r) THEN 200 ELSE 404 END,
+               $1, (SELECT version FROM r), NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: secret_lookup
 -- retry: yes
 -- keyed: yes
 -- secret_get by (provider_slug, name): the unique index finds it.
-SELECT s.id, s.name, s.provider_slug, s.description,
-       s.metadata::text AS metadata, s.version,
-       lockbox.api_time(s.created_at) AS created_at,
-       lockbox.api_time(s.updated_at) AS updated_at,
-       s.key_id, s.nonce, s.ciphertext, s.value_format
-  FROM lockbox.secrets s
- WHERE s.provider_slug = $2 AND s.name = $1
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5
-                  AND expires_at > now())
-   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                             WHERE prefix = $3), s.provider_slug)
+-- audit: yes
+WITH r AS MATERIALIZED (
+    SELECT s.id, s.name, s.provider_slug, s.description,
+           s.metadata::text AS metadata, s.version,
+           lockbox.api_time(s.created_at) AS created_at,
+           lockbox.api_time(s.updated_at) AS updated_at,
+           s.key_id, s.nonce, s.ciphertext, s.value_format
+      FROM lockbox.secrets s
+     WHERE s.provider_slug = $2 AND s.name = $1
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                      AND level >= $5
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $3), s.provider_slug)
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($6::text[], $3, $4::bytea[], $5,
+               CASE WHEN EXISTS (SELECT FROM r) THEN 200 ELSE 404 END,
+               (SELECT id FROM r), (SELECT version FROM r), NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: secret_lookup_unfiled
 -- retry: yes
@@ -250,19 +280,27 @@ SELECT s.id, s.name, s.provider_slug, s.description,
 -- secret_lookup among the secrets without a provider: IS NULL, which the
 -- unique index (NULLS NOT DISTINCT) answers too; "= NULL" would match
 -- nothing and IS NOT DISTINCT FROM no index.
-SELECT s.id, s.name, s.provider_slug, s.description,
-       s.metadata::text AS metadata, s.version,
-       lockbox.api_time(s.created_at) AS created_at,
-       lockbox.api_time(s.updated_at) AS updated_at,
-       s.key_id, s.nonce, s.ciphertext, s.value_format
-  FROM lockbox.secrets s
- WHERE s.provider_slug IS NULL AND s.name = $1
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                  AND level >= $4
-                  AND expires_at > now())
-   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                             WHERE prefix = $2), s.provider_slug)
+-- audit: yes
+WITH r AS MATERIALIZED (
+    SELECT s.id, s.name, s.provider_slug, s.description,
+           s.metadata::text AS metadata, s.version,
+           lockbox.api_time(s.created_at) AS created_at,
+           lockbox.api_time(s.updated_at) AS updated_at,
+           s.key_id, s.nonce, s.ciphertext, s.value_format
+      FROM lockbox.secrets s
+     WHERE s.provider_slug IS NULL AND s.name = $1
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
+                      AND level >= $4
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $2), s.provider_slug)
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($5::text[], $2, $3::bytea[], $4,
+               CASE WHEN EXISTS (SELECT FROM r) THEN 200 ELSE 404 END,
+               (SELECT id FROM r), (SELECT version FROM r), NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: secret_list
 -- retry: yes
@@ -273,80 +311,112 @@ SELECT s.id, s.name, s.provider_slug, s.description,
 -- of the table, keeps planning every execution, and planning (which
 -- inlines api_time) costs more than the page. The scan still stops at
 -- $1 rows.
-SELECT id, name, provider_slug, description, metadata::text AS metadata,
-       version, lockbox.api_time(created_at) AS created_at,
-       lockbox.api_time(updated_at) AS updated_at
-  FROM (SELECT id, name, provider_slug, description, metadata, version,
-               created_at, updated_at
-          FROM lockbox.secrets
-         WHERE lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                                     WHERE prefix = $2), provider_slug)
-         ORDER BY id DESC
-         LIMIT 101) page
- WHERE EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                  AND level >= $4
-                  AND expires_at > now())
- ORDER BY id DESC
- LIMIT $1
+-- audit: yes
+WITH r AS MATERIALIZED (
+    SELECT id, name, provider_slug, description, metadata::text AS metadata,
+           version, lockbox.api_time(created_at) AS created_at,
+           lockbox.api_time(updated_at) AS updated_at
+      FROM (SELECT id, name, provider_slug, description, metadata, version,
+                   created_at, updated_at
+              FROM lockbox.secrets
+             WHERE lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                         WHERE prefix = $2), provider_slug)
+             ORDER BY id DESC
+             LIMIT 101) page
+     WHERE EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
+                      AND level >= $4
+                      AND expires_at > now())
+     ORDER BY id DESC
+     LIMIT $1
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($5::text[], $2, $3::bytea[], $4,
+               200,
+               NULL, NULL, NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: secret_list_after
 -- retry: yes
 -- keyed: yes
 -- The inner LIMIT: as in secret_list.
-SELECT id, name, provider_slug, description, metadata::text AS metadata,
-       version, lockbox.api_time(created_at) AS created_at,
-       lockbox.api_time(updated_at) AS updated_at
-  FROM (SELECT id, name, provider_slug, description, metadata, version,
-               created_at, updated_at
-          FROM lockbox.secrets
-         WHERE id < $1
-           AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                                     WHERE prefix = $3), provider_slug)
-         ORDER BY id DESC
-         LIMIT 101) page
- WHERE EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5
-                  AND expires_at > now())
- ORDER BY id DESC
- LIMIT $2
+-- audit: yes
+WITH r AS MATERIALIZED (
+    SELECT id, name, provider_slug, description, metadata::text AS metadata,
+           version, lockbox.api_time(created_at) AS created_at,
+           lockbox.api_time(updated_at) AS updated_at
+      FROM (SELECT id, name, provider_slug, description, metadata, version,
+                   created_at, updated_at
+              FROM lockbox.secrets
+             WHERE id < $1
+               AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                         WHERE prefix = $3), provider_slug)
+             ORDER BY id DESC
+             LIMIT 101) page
+     WHERE EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                      AND level >= $5
+                      AND expires_at > now())
+     ORDER BY id DESC
+     LIMIT $2
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($6::text[], $3, $4::bytea[], $5,
+               200,
+               NULL, NULL, NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: secret_list_provider
 -- plan: each
 -- retry: yes
 -- keyed: yes
-SELECT id, name, provider_slug, description, metadata::text AS metadata,
-       version, lockbox.api_time(created_at) AS created_at,
-       lockbox.api_time(updated_at) AS updated_at
-  FROM lockbox.secrets
- WHERE provider_slug = $1
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5
-                  AND expires_at > now())
-   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                             WHERE prefix = $3), provider_slug)
- ORDER BY id DESC
- LIMIT $2
+-- audit: yes
+WITH r AS MATERIALIZED (
+    SELECT id, name, provider_slug, description, metadata::text AS metadata,
+           version, lockbox.api_time(created_at) AS created_at,
+           lockbox.api_time(updated_at) AS updated_at
+      FROM lockbox.secrets
+     WHERE provider_slug = $1
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                      AND level >= $5
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $3), provider_slug)
+     ORDER BY id DESC
+     LIMIT $2
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($6::text[], $3, $4::bytea[], $5,
+               200,
+               NULL, NULL, NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: secret_list_provider_after
 -- plan: each
 -- retry: yes
 -- keyed: yes
-SELECT id, name, provider_slug, description, metadata::text AS metadata,
-       version, lockbox.api_time(created_at) AS created_at,
-       lockbox.api_time(updated_at) AS updated_at
-  FROM lockbox.secrets
- WHERE provider_slug = $1 AND id < $2
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
-                  AND level >= $6
-                  AND expires_at > now())
-   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                             WHERE prefix = $4), provider_slug)
- ORDER BY id DESC
- LIMIT $3
+-- audit: yes
+WITH r AS MATERIALIZED (
+    SELECT id, name, provider_slug, description, metadata::text AS metadata,
+           version, lockbox.api_time(created_at) AS created_at,
+           lockbox.api_time(updated_at) AS updated_at
+      FROM lockbox.secrets
+     WHERE provider_slug = $1 AND id < $2
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
+                      AND level >= $6
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $4), provider_slug)
+     ORDER BY id DESC
+     LIMIT $3
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($7::text[], $4, $5::bytea[], $6,
+               200,
+               NULL, NULL, NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: secret_list_filtered
 -- plan: each
@@ -358,26 +428,41 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
 -- is the one of the filters given: the primary key walked backwards, the
 -- provider's index, or the ids looked up one by one. Without values the
 -- sealed columns are NULL: not even their lengths leave the database.
-SELECT s.id, s.name, s.provider_slug, s.description,
-       s.metadata::text AS metadata, s.version,
-       lockbox.api_time(s.created_at) AS created_at,
-       lockbox.api_time(s.updated_at) AS updated_at,
-       CASE WHEN $5::boolean THEN s.key_id END AS key_id,
-       CASE WHEN $5::boolean THEN s.nonce END AS nonce,
-       CASE WHEN $5::boolean THEN s.ciphertext END AS ciphertext,
-       CASE WHEN $5::boolean THEN s.value_format END AS value_format
-  FROM lockbox.secrets s
- WHERE ($1::text IS NULL OR s.provider_slug = $1)
-   AND s.id < $2
-   AND ($3::bigint[] IS NULL OR s.id = ANY ($3::bigint[]))
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $6 AND key_hash = ANY ($7::bytea[])
-                  AND level >= $8
-                  AND expires_at > now())
-   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                             WHERE prefix = $6), s.provider_slug)
- ORDER BY s.id DESC
- LIMIT $4
+-- audit: yes
+-- With values, the event lists the ids of the values the page shows:
+-- every row but the one that only tells that another page exists ($4 is
+-- the page's limit + 1), in the page's order (a CTE's rows come out in
+-- the order they went in).
+WITH r AS MATERIALIZED (
+    SELECT s.id, s.name, s.provider_slug, s.description,
+           s.metadata::text AS metadata, s.version,
+           lockbox.api_time(s.created_at) AS created_at,
+           lockbox.api_time(s.updated_at) AS updated_at,
+           CASE WHEN $5::boolean THEN s.key_id END AS key_id,
+           CASE WHEN $5::boolean THEN s.nonce END AS nonce,
+           CASE WHEN $5::boolean THEN s.ciphertext END AS ciphertext,
+           CASE WHEN $5::boolean THEN s.value_format END AS value_format
+      FROM lockbox.secrets s
+     WHERE ($1::text IS NULL OR s.provider_slug = $1)
+       AND s.id < $2
+       AND ($3::bigint[] IS NULL OR s.id = ANY ($3::bigint[]))
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $6 AND key_hash = ANY ($7::bytea[])
+                      AND level >= $8
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $6), s.provider_slug)
+     ORDER BY s.id DESC
+     LIMIT $4
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($9::text[], $6, $7::bytea[], $8,
+               200,
+               NULL, NULL, CASE WHEN $5::boolean THEN
+                   coalesce((SELECT array_agg(id)
+                               FROM (SELECT id FROM r LIMIT $4 - 1) shown),
+                            '{}') END) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: secret_current
 -- retry: yes
@@ -389,29 +474,39 @@ SELECT s.id, s.name, s.provider_slug, s.description,
 -- has current_version. The current value is sealed again under the next
 -- version (the additional data binds the version) and compared with the
 -- new one. Each branch checks the key before it reads anything.
-SELECT s.id, s.version AS current_version, s.version, s.key_id, s.nonce,
-       s.ciphertext, s.value_format
-  FROM lockbox.secrets s
- WHERE s.id = $1
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5
-                  AND expires_at > now())
-   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                             WHERE prefix = $3), s.provider_slug)
-UNION ALL
-SELECT v.secret_id, NULL, v.version, v.key_id, v.nonce, v.ciphertext,
-       v.value_format
-  FROM lockbox.secret_versions v
- WHERE v.secret_id = $1 AND v.version = $2 AND $2 IS NOT NULL
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5
-                  AND expires_at > now())
-   AND EXISTS (SELECT FROM lockbox.secrets s
-                WHERE s.id = $1
-                  AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                                            WHERE prefix = $3), s.provider_slug))
+-- audit: yes
+-- Found, the request goes on and its write stores the event (0).
+WITH r AS MATERIALIZED (
+    SELECT s.id, s.version AS current_version, s.version, s.key_id, s.nonce,
+           s.ciphertext, s.value_format
+      FROM lockbox.secrets s
+     WHERE s.id = $1
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                      AND level >= $5
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $3), s.provider_slug)
+    UNION ALL
+    SELECT v.secret_id, NULL, v.version, v.key_id, v.nonce, v.ciphertext,
+           v.value_format
+      FROM lockbox.secret_versions v
+     WHERE v.secret_id = $1 AND v.version = $2 AND $2 IS NOT NULL
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                      AND level >= $5
+                      AND expires_at > now())
+       AND EXISTS (SELECT FROM lockbox.secrets s
+                    WHERE s.id = $1
+                      AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                                WHERE prefix = $3), s.provider_slug))
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($6::text[], $3, $4::bytea[], $5,
+               CASE WHEN EXISTS (SELECT FROM r WHERE current_version IS NOT NULL)
+                    THEN 0 ELSE 404 END,
+               $1, NULL, NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: secret_current_again
 -- retry: yes
@@ -451,7 +546,9 @@ SELECT id, name, provider_slug, description, metadata::text AS metadata,
 -- when the value was sealed with a retired key; secret_update_why then
 -- tells which. Nor when the key ($17, its providers) does not reach the
 -- secret, or the provider it would move to: the worker checked the
--- latter, and a secret moved away since has moved on, too.
+-- latter, and a secret moved away since has moved on, too. Its event
+-- ($18) is stored with it.
+-- audit: yes
 WITH u AS (
     UPDATE lockbox.secrets
        SET name = coalesce($3, name),
@@ -484,7 +581,8 @@ WITH u AS (
 )
 SELECT id, name, provider_slug, description, metadata::text AS metadata,
        version, lockbox.api_time(created_at) AS created_at,
-       lockbox.api_time(updated_at) AS updated_at
+       lockbox.api_time(updated_at) AS updated_at,
+       lockbox.audit_done($18::text[], 200, id, version) AS audit
   FROM u
 
 -- name: secret_update_why
@@ -515,7 +613,10 @@ SELECT CASE WHEN EXISTS (SELECT FROM lockbox.secret_versions
 -- keyed: yes
 -- Sent with the key lookup: it deletes nothing for a key that may not
 -- write. The row moves to the deleted secrets for its recovery window
--- ($3 seconds); its versions stay.
+-- ($3 seconds); its versions stay. Its event: 204 when it deleted; 404
+-- when it did not and had no condition; else none yet (the worker learns
+-- why, and stores it).
+-- audit: yes
 WITH d AS (
     DELETE FROM lockbox.secrets
      WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
@@ -527,15 +628,22 @@ WITH d AS (
                                  WHERE prefix = $4), provider_slug)
     RETURNING id, name, provider_slug, description, metadata, version,
               created_at, updated_at
+), i AS (
+    INSERT INTO lockbox.deleted_secrets
+           (id, name, provider_slug, description, metadata, version,
+            created_at, updated_at, deleted_at, destroy_at)
+    SELECT id, name, provider_slug, description, metadata, version,
+           created_at, updated_at, now(),
+           now() + make_interval(secs => $3::bigint)
+      FROM d
+    RETURNING id, version
 )
-INSERT INTO lockbox.deleted_secrets
-       (id, name, provider_slug, description, metadata, version,
-        created_at, updated_at, deleted_at, destroy_at)
-SELECT id, name, provider_slug, description, metadata, version,
-       created_at, updated_at, now(),
-       now() + make_interval(secs => $3::bigint)
-  FROM d
-RETURNING id
+SELECT i.id, a.audit
+  FROM (SELECT lockbox.audit_note($7::text[], $4, $5::bytea[], $6,
+                   CASE WHEN EXISTS (SELECT FROM i) THEN 204
+                        WHEN $2::bigint[] IS NULL THEN 404 ELSE 0 END,
+                   $1, (SELECT version FROM i), NULL) AS audit) a
+  LEFT JOIN i ON true
 
 -- name: secret_destroy
 -- keyed: yes
@@ -543,7 +651,8 @@ RETURNING id
 -- and every version, at once. The versions go through
 -- lockbox.destroy_versions, after the row: a PATCH that committed one
 -- while this waited for the row's lock is past this statement's snapshot
--- (sql/005_lifecycle.sql).
+-- (sql/005_lifecycle.sql). Its event: as secret_delete's.
+-- audit: yes
 WITH d AS (
     DELETE FROM lockbox.secrets
      WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY ($2::bigint[]))
@@ -553,9 +662,16 @@ WITH d AS (
                       AND expires_at > now())
        AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
                                  WHERE prefix = $3), provider_slug)
-    RETURNING id
+    RETURNING id, version
+), x AS MATERIALIZED (
+    SELECT id, version, lockbox.destroy_versions(id) AS versions FROM d
 )
-SELECT id, lockbox.destroy_versions(id) AS versions FROM d
+SELECT x.id, x.versions, a.audit
+  FROM (SELECT lockbox.audit_note($6::text[], $3, $4::bytea[], $5,
+                   CASE WHEN EXISTS (SELECT FROM x) THEN 204
+                        WHEN $2::bigint[] IS NULL THEN 404 ELSE 0 END,
+                   $1, (SELECT version FROM x), NULL) AS audit) a
+  LEFT JOIN x ON true
 
 -- name: secret_exists
 -- retry: yes
@@ -571,50 +687,76 @@ SELECT NOT EXISTS (SELECT FROM lockbox.secrets WHERE id = $1) AS done
 -- retry: yes
 -- Why a DELETE with If-Match deleted nothing: the secret's version, if
 -- it is there for the key (its providers, $2): a secret it does not reach
--- is not found, not a failed precondition.
-SELECT version FROM lockbox.secrets
- WHERE id = $1 AND lockbox.key_reaches($2::text[], provider_slug)
+-- is not found, not a failed precondition. The answer's event with it:
+-- 412 when the secret is there, else 404.
+-- audit: yes
+WITH r AS MATERIALIZED (
+    SELECT version FROM lockbox.secrets
+     WHERE id = $1 AND lockbox.key_reaches($2::text[], provider_slug)
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_done($3::text[],
+               CASE WHEN EXISTS (SELECT FROM r) THEN 412 ELSE 404 END,
+               $1, NULL) AS audit
+)
+SELECT r.version, a.audit FROM a LEFT JOIN r ON true
 
 -- name: version_list
 -- retry: yes
 -- keyed: yes
 -- A page of secret $1's versions below $2, newest first. One row with a
 -- NULL version when the page is empty; none when the secret is not there.
-SELECT s.id, v.version, lockbox.api_time(v.created_at) AS created_at,
-       v.api_key_id, v.value_changed
-  FROM lockbox.secrets s
-  LEFT JOIN LATERAL (
-        SELECT version, created_at, api_key_id, value_changed
-          FROM lockbox.secret_versions
-         WHERE secret_id = s.id AND version < $2
-         ORDER BY version DESC
-         LIMIT $3) v ON true
- WHERE s.id = $1
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
-                  AND level >= $6
-                  AND expires_at > now())
-   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                             WHERE prefix = $4), s.provider_slug)
- ORDER BY v.version DESC
+-- audit: yes
+WITH r AS MATERIALIZED (
+    SELECT s.id, v.version, lockbox.api_time(v.created_at) AS created_at,
+           v.api_key_id, v.value_changed
+      FROM lockbox.secrets s
+      LEFT JOIN LATERAL (
+            SELECT version, created_at, api_key_id, value_changed
+              FROM lockbox.secret_versions
+             WHERE secret_id = s.id AND version < $2
+             ORDER BY version DESC
+             LIMIT $3) v ON true
+     WHERE s.id = $1
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
+                      AND level >= $6
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $4), s.provider_slug)
+     ORDER BY v.version DESC
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($7::text[], $4, $5::bytea[], $6,
+               CASE WHEN EXISTS (SELECT FROM r) THEN 200 ELSE 404 END,
+               $1, NULL, NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: version_get
 -- retry: yes
 -- keyed: yes
 -- Version $2 of secret $1: no row when the secret is not there, a NULL
 -- version when that version is not kept.
-SELECT s.id, v.version, lockbox.api_time(v.created_at) AS created_at,
-       v.api_key_id, v.key_id, v.nonce, v.ciphertext, v.value_format
-  FROM lockbox.secrets s
-  LEFT JOIN lockbox.secret_versions v
-         ON v.secret_id = s.id AND v.version = $2
- WHERE s.id = $1
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
-                  AND level >= $5
-                  AND expires_at > now())
-   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                             WHERE prefix = $3), s.provider_slug)
+-- audit: yes
+WITH r AS MATERIALIZED (
+    SELECT s.id, v.version, lockbox.api_time(v.created_at) AS created_at,
+           v.api_key_id, v.key_id, v.nonce, v.ciphertext, v.value_format
+      FROM lockbox.secrets s
+      LEFT JOIN lockbox.secret_versions v
+             ON v.secret_id = s.id AND v.version = $2
+     WHERE s.id = $1
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                      AND level >= $5
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $3), s.provider_slug)
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($6::text[], $3, $4::bytea[], $5,
+               CASE WHEN EXISTS (SELECT FROM r WHERE version IS NOT NULL)
+                    THEN 200 ELSE 404 END,
+               $1, $2, NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: deleted_list
 -- plan: each
@@ -622,36 +764,52 @@ SELECT s.id, v.version, lockbox.api_time(v.created_at) AS created_at,
 -- keyed: yes
 -- Deleted secrets still in their window, the most recent deletion first,
 -- all ($1 NULL) or one provider's, below delete_seq $2.
-SELECT id, name, provider_slug, description, metadata::text AS metadata,
-       version, lockbox.api_time(created_at) AS created_at,
-       lockbox.api_time(updated_at) AS updated_at,
-       lockbox.api_time(deleted_at) AS deleted_at,
-       lockbox.api_time(destroy_at) AS destroy_at, delete_seq
-  FROM lockbox.deleted_secrets
- WHERE ($1::text IS NULL OR provider_slug = $1) AND delete_seq < $2
-   AND destroy_at > now()
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
-                  AND level >= $6
-                  AND expires_at > now())
-   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                             WHERE prefix = $4), provider_slug)
- ORDER BY delete_seq DESC
- LIMIT $3
+-- audit: yes
+WITH r AS MATERIALIZED (
+    SELECT id, name, provider_slug, description, metadata::text AS metadata,
+           version, lockbox.api_time(created_at) AS created_at,
+           lockbox.api_time(updated_at) AS updated_at,
+           lockbox.api_time(deleted_at) AS deleted_at,
+           lockbox.api_time(destroy_at) AS destroy_at, delete_seq
+      FROM lockbox.deleted_secrets
+     WHERE ($1::text IS NULL OR provider_slug = $1) AND delete_seq < $2
+       AND destroy_at > now()
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $4 AND key_hash = ANY ($5::bytea[])
+                      AND level >= $6
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $4), provider_slug)
+     ORDER BY delete_seq DESC
+     LIMIT $3
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($7::text[], $4, $5::bytea[], $6,
+               200,
+               NULL, NULL, NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: deleted_find
 -- retry: yes
 -- keyed: yes
 -- A restore's first read: whether secret $1 is deleted and in its window.
-SELECT id
-  FROM lockbox.deleted_secrets
- WHERE id = $1 AND destroy_at > now()
-   AND EXISTS (SELECT FROM lockbox.api_keys
-                WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
-                  AND level >= $4
-                  AND expires_at > now())
-   AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
-                             WHERE prefix = $2), provider_slug)
+-- audit: yes
+WITH r AS MATERIALIZED (
+    SELECT id
+      FROM lockbox.deleted_secrets
+     WHERE id = $1 AND destroy_at > now()
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $2 AND key_hash = ANY ($3::bytea[])
+                      AND level >= $4
+                      AND expires_at > now())
+       AND lockbox.key_reaches((SELECT providers FROM lockbox.api_keys
+                                 WHERE prefix = $2), provider_slug)
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($5::text[], $2, $3::bytea[], $4,
+               CASE WHEN EXISTS (SELECT FROM r) THEN 0 ELSE 404 END,
+               $1, NULL, NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
 
 -- name: deleted_restore
 -- Back under its id, at its version, with its versions (they never left);
@@ -659,7 +817,8 @@ SELECT id
 -- within the reach of the key ($2, its providers) that deleted_find
 -- checked.
 -- A name taken since fails the whole statement (unique violation), which
--- changes nothing.
+-- changes nothing. Its event ($3) is stored with it.
+-- audit: yes
 WITH d AS (
     DELETE FROM lockbox.deleted_secrets
      WHERE id = $1 AND destroy_at > now()
@@ -678,11 +837,14 @@ SELECT d.id, d.name, d.provider_slug, d.description, d.metadata, d.version,
          ON v.secret_id = d.id AND v.version = d.version
 RETURNING id, name, provider_slug, description, metadata::text AS metadata,
        version, lockbox.api_time(created_at) AS created_at,
-       lockbox.api_time(updated_at) AS updated_at
+       lockbox.api_time(updated_at) AS updated_at,
+       lockbox.audit_done($3::text[], 200, id, version) AS audit
 
 -- name: deleted_destroy
 -- keyed: yes
 -- A deleted secret in its window, destroyed now with every version.
+-- Its event: 204, or 404 when there was none.
+-- audit: yes
 WITH d AS (
     DELETE FROM lockbox.deleted_secrets
      WHERE id = $1 AND destroy_at > now()
@@ -696,7 +858,11 @@ WITH d AS (
 ), v AS (
     DELETE FROM lockbox.secret_versions o USING d WHERE o.secret_id = d.id
 )
-SELECT id FROM d
+SELECT d.id, a.audit
+  FROM (SELECT lockbox.audit_note($5::text[], $2, $3::bytea[], $4,
+                   CASE WHEN EXISTS (SELECT FROM d) THEN 204 ELSE 404 END,
+                   $1, NULL, NULL) AS audit) a
+  LEFT JOIN d ON true
 
 -- name: deleted_gone
 -- retry: yes
@@ -831,3 +997,105 @@ SELECT host, pid, seal_key_id,
  WHERE seen_at > now() - make_interval(secs => $2)
    AND (seal_key_id = $1) = $3::boolean
  ORDER BY host, pid
+
+-- name: audit_chains_open
+-- $3 new chains of audit events for a worker (sql/008_audit.sql).
+INSERT INTO lockbox.audit_chains (host, pid)
+SELECT $1, $2 FROM generate_series(1, $3) RETURNING id
+
+-- name: audit_seal
+-- Seals are written once: a second try of the same seal changes nothing.
+INSERT INTO lockbox.audit_seals (chain_id, chain_seq, kind, mac, mac_key_id,
+                                 seal)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT DO NOTHING
+
+-- name: audit_event
+-- audit: yes
+-- A request's event that none of its statements stored: one refused
+-- before any statement (no key, a key of the wrong shape, no route), or
+-- answered after them (a conflict, a failed precondition, a replay, an
+-- error), with the status answered ($1) and the key checked ($2, NULL:
+-- none). Its secret is the path's.
+SELECT lockbox.audit_put($3::text[], $1, $2, ($3::text[])[5]::bigint,
+                         NULL, NULL) AS audit
+
+-- name: audit_refused
+-- keyed: yes
+-- audit: yes
+-- The event of a request whose error the worker found before sending any
+-- statement of the route: the key decides it first (401, 403), as the
+-- answer.
+SELECT lockbox.audit_note($4::text[], $1, $2::bytea[], $3, 0, NULL, NULL,
+                          NULL) AS audit
+
+-- name: audit_seals_all
+-- lockboxctl audit verify: every seal (few: one per chain every 10 s of
+-- activity, and one per purge).
+SELECT chain_id, chain_seq, kind, mac, mac_key_id, seal
+  FROM lockbox.audit_seals
+ ORDER BY chain_id, chain_seq
+
+-- name: audit_chains_all
+SELECT id, lockbox.api_time(started_at) AS started_at, host, pid
+  FROM lockbox.audit_chains
+ ORDER BY id
+
+-- name: audit_events_cursor
+-- plan: each
+-- lockboxctl audit verify: every event in chain order, as the workers
+-- MAC'd it, read through a cursor in one snapshot.
+DECLARE lockbox_audit_events NO SCROLL CURSOR FOR
+SELECT * FROM lockbox.audit_macd ORDER BY chain_id, chain_seq
+
+-- name: audit_events_fetch
+-- plan: each
+FETCH 2000 FROM lockbox_audit_events
+
+-- name: audit_export_cursor
+-- plan: each
+-- lockboxctl audit export: events from $1 on (NULL: all), oldest first,
+-- as the API shows them.
+DECLARE lockbox_audit_events NO SCROLL CURSOR FOR
+SELECT json_build_object(
+           'id', id, 'at', lockbox.api_time(at), 'request_id', request_id,
+           'action', action, 'status', status, 'api_key_id', api_key_id,
+           'api_key_prefix', api_key_prefix, 'secret_id', secret_id,
+           'version', version, 'secret_ids', secret_ids,
+           'remote_addr', remote_addr)::text AS event
+  FROM lockbox.audit_events
+ WHERE $1::timestamptz IS NULL OR at >= $1::timestamptz
+ ORDER BY id
+
+-- name: audit_purge_cut
+-- lockboxctl audit purge: per chain, the last event before $1 (events
+-- are in time order within a chain), and the purge seal it may already
+-- start from.
+SELECT chain_id, max(chain_seq) AS cut
+  FROM lockbox.audit_events
+ WHERE at < $1::timestamptz
+ GROUP BY chain_id
+ ORDER BY chain_id
+
+-- name: audit_chain_events
+-- One chain's events from $2 to $3, in order, for a purge to MAC.
+SELECT * FROM lockbox.audit_macd
+ WHERE chain_id = $1 AND chain_seq BETWEEN $2 AND $3
+ ORDER BY chain_seq
+
+-- name: audit_purge_allow
+-- The one statement that lets the audit tables' trigger take a DELETE:
+-- for lockboxctl audit purge's transaction alone.
+SELECT set_config('lockbox.audit_purge', 'on', true)
+
+-- name: audit_purge_chain
+-- Chain $1's events up to $2, and its seals before $2, after its purge
+-- seal at $2 was written.
+WITH e AS (
+    DELETE FROM lockbox.audit_events WHERE chain_id = $1 AND chain_seq <= $2
+    RETURNING 1
+), s AS (
+    DELETE FROM lockbox.audit_seals
+     WHERE chain_id = $1 AND chain_seq < $2
+)
+SELECT count(*) AS n FROM e

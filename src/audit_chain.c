@@ -171,8 +171,8 @@ walk_chain(struct walk *w, const struct audit_event *ev, size_t n,
 {
 	unsigned char	 expect[AUDIT_MAC_LEN], mac[AUDIT_MAC_LEN];
 	int64_t		 chain = n > 0 ? ev[0].chain_id : s[0]->chain_id;
-	int64_t		 last = 0, sealed = 0;
-	size_t		 i, j = 0;
+	int64_t		 last = 0, sealed = 0, end;
+	size_t		 i, j = 0, k;
 	int		 known = 0;
 
 	/* Where the events start: event 1 follows the chain's start; after
@@ -220,10 +220,13 @@ walk_chain(struct walk *w, const struct audit_event *ev, size_t n,
 	}
 	/* Seals past the last event: what they cover is gone, unless a
 	 * purge took it. */
+	for (k = 0, end = last; k < ns; k++)
+		if (s[k]->kind == AUDIT_SEAL_PURGE && s[k]->seq > end)
+			end = s[k]->seq;
 	for (; j < ns; j++)
-		if (s[j]->kind != AUDIT_SEAL_PURGE && s[j]->seq > last)
+		if (s[j]->kind != AUDIT_SEAL_PURGE && s[j]->seq > end)
 			problem(w, AUDIT_TRUNCATED, chain, s[j]->seq, 0,
-			    s[j]->seq - last);
+			    s[j]->seq - end);
 	if (n > 0 && last > sealed) {
 		for (i = n; i > 0 && ev[i - 1].seq > sealed; i--)
 			;

@@ -49,6 +49,13 @@ static const struct setting settings[] = {
 	{ "prepared_statements", K_BOOL,
 	  offsetof(struct config, prepared_statements), 0, 0, 0, 0,
 	  "on or off" },
+	{ "audit", K_BOOL, offsetof(struct config, audit), 0, 0, 0, 0,
+	  "on or off" },
+	{ "audit_async_reads", K_BOOL,
+	  offsetof(struct config, audit_async_reads), 0, 0, 0, 0,
+	  "on or off" },
+	NUM(audit_retention, 0, 3660L * 86400,
+	    "seconds from 0 (keep every event) to 316224000"),
 };
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
@@ -74,6 +81,7 @@ config_defaults(struct config *c)
 	c->socket_mode = 0660;
 	c->log_level = LOG_LVL_INFO;
 	c->prepared_statements = 1;
+	c->audit = 1;
 }
 
 static const struct setting *

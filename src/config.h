@@ -28,6 +28,13 @@ struct config {
 	 * poolers that move sessions between statements (pgbouncer in
 	 * transaction mode before 1.21). */
 	int		 prepared_statements;
+	/* The audit log (sql/008_audit.sql): off only to measure what it
+	 * costs; the API's contract needs it on. */
+	int		 audit;
+	/* Events of requests that change nothing commit without waiting
+	 * for the disk (a crash of PostgreSQL may lose the last of them). */
+	int		 audit_async_reads;
+	long		 audit_retention;	/* seconds; 0 = keep every event */
 };
 
 /* Fills every setting with its default. */

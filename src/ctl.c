@@ -42,7 +42,10 @@ ctl_usage(FILE *f)
 	    "  keyring add [--activate] [--file PATH]    add a fresh key to the ring (active with --activate)\n"
 	    "  keyring activate ID [--file PATH]         make a key every host has the one new values use\n"
 	    "  keyring remove ID [--file PATH]           take a key that rewrap retired out of the ring\n"
-	    "  rewrap [--wait SECONDS]                   re-encrypt every secret under the active key, online\n");
+	    "  rewrap [--wait SECONDS]                   re-encrypt every secret under the active key, online\n"
+	    "  audit verify                              check every audit chain; exit 1 on any break\n"
+	    "  audit export [--since TIME]               print audit events as JSON lines, oldest first\n"
+	    "  audit purge --before TIME                 remove older events, sealing where each chain now starts\n");
 }
 
 struct store *
@@ -568,6 +571,8 @@ main(int argc, char *argv[])
 		return cmd_keygen(argc - i, argv + i);
 	if (strcmp(argv[i], "apikey") == 0)
 		return ctl_apikey(argc - i, argv + i);
+	if (strcmp(argv[i], "audit") == 0)
+		return ctl_audit(argc - i, argv + i);
 	if (strcmp(argv[i], "keyring") == 0)
 		return cmd_keyring(argc - i, argv + i);
 	if (strcmp(argv[i], "rewrap") == 0)

@@ -27,5 +27,7 @@ struct crypto	*ctl_ring_open(struct keyring *, int quiet);
 
 /* lockboxctl apikey create|list|revoke (ctl_apikey.c). */
 int		 ctl_apikey(int argc, char **argv);
+/* lockboxctl audit verify|export|purge (ctl_audit.c). */
+int		 ctl_audit(int argc, char **argv);
 
 #endif

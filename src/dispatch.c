@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "dispatch.h"
 #include "log.h"
+#include "validate.h"
 
 /* An error prepare found, held until the key is accepted. */
 struct held_error {
@@ -120,6 +122,17 @@ run_keyed(struct lockbox_ctx *ctx, const struct route *r,
 		hold_error(&held, resp);
 		stmt_free(&c->stmt);
 	}
+	if (ctx->audit != NULL) {
+		if (c->action != NULL)
+			audit_action(ctx->audit, c->action);
+		audit_async(ctx->audit, !r->writes);
+		/* The key decides the event first, then this error, as
+		 * they decide the answer (lockbox.audit_note). */
+		if (!prepared) {
+			audit_held(ctx->audit, resp->status);
+			store_audit_refused_bind(&c->stmt);
+		}
+	}
 	writes = stmt_bound(&c->probe);
 	if (writes && !r->writes) {
 		/* A bug: the table says this route changes nothing. */
@@ -153,6 +166,21 @@ run_keyed(struct lockbox_ctx *ctx, const struct route *r,
 	}
 	if (auth_decide(ctx, req, &res[0], need, resp) != LB_OK)
 		goto out;
+	if (ctx->audit != NULL) {
+		audit_key(ctx->audit, req->key.key_id);
+		/* The statement saw the key revoked since its lookup (the
+		 * same round trip): its event says so, and so does the
+		 * answer. */
+		switch (audit_stored_status(ctx->audit)) {
+		case 401:
+			dispatch_failed(resp, LB_ERR_NOT_FOUND);
+			goto out;
+		case 403:
+			http_error(resp, LB_ERR_INSUFFICIENT_SCOPE, NULL,
+			    "this API key's scope does not allow this request");
+			goto out;
+		}
+	}
 	if (!prepared) {
 		report_error(resp, &held);
 		goto out;
@@ -171,7 +199,10 @@ run_keyed(struct lockbox_ctx *ctx, const struct route *r,
 		case STORE_LOST:
 			if (writes && (e = store_resolve(ctx->db,
 			    &c->probe)) == LB_OK) {
+				/* Its event went with it. */
 				c->resolved = 1;
+				if (ctx->audit != NULL)
+					audit_settled(ctx->audit);
 				break;
 			}
 			/* FALLTHROUGH */
@@ -187,6 +218,57 @@ out:
 	stmt_free(&lookup);
 }
 
+/* Whether req asks for something under /v1/admin/: every such request
+ * leaves an audit event, routed or not. */
+static int
+is_admin(const struct http_request *req)
+{
+	return req->path != NULL && (strcmp(req->path, "/v1/admin") == 0 ||
+	    strncmp(req->path, "/v1/admin/", 10) == 0);
+}
+
+/* The request's audit event opens: 0, or -1 when it could not be stored
+ * (resp then holds the 503). */
+static int
+audit_open(struct lockbox_ctx *ctx, struct http_request *req,
+    const struct route *r)
+{
+	struct http_response	 scratch;
+	int64_t			 id;
+
+	if (ctx->audit == NULL)
+		return 0;
+	/* The shape of a key is public; a prefix goes in the event only
+	 * from a key of the right shape. */
+	auth_key_parse(ctx, req);
+	if (audit_begin(ctx->audit, req, r != NULL ? r->action :
+	    "request.refused") < 0)
+		return -1;
+	/* The secret the path names, when it is a valid id. */
+	memset(&scratch, 0, sizeof(scratch));
+	if (r != NULL && (r->provider & ROUTE_PROVIDER_ROW) &&
+	    req->nargs > 0 && validate_id(req->args[0], &id, &scratch) == LB_OK)
+		audit_secret(ctx->audit, id);
+	http_response_free(&scratch);
+	return 0;
+}
+
+/* The event no statement stored, before the answer goes: when it cannot
+ * be, the answer is 503 and says nothing else. */
+static void
+audit_close_request(struct lockbox_ctx *ctx, struct http_request *req,
+    struct http_response *resp)
+{
+	int	 status = resp->status != 0 ? resp->status : 200;
+
+	if (ctx->audit == NULL || audit_end(ctx->audit, status,
+	    req->key_ok && status != 401 ? req->key.key_id : 0) == LB_OK)
+		return;
+	http_response_reset(resp);
+	http_error(resp, LB_ERR_DATABASE_UNAVAILABLE, NULL,
+	    "the audit log is unavailable; retry later");
+}
+
 void
 dispatch(struct lockbox_ctx *ctx, struct http_request *req,
     struct http_response *resp)
@@ -194,12 +276,23 @@ dispatch(struct lockbox_ctx *ctx, struct http_request *req,
 	const struct route	*r;
 	struct call		 c;
 	long			 rt0 = store_round_trips(ctx->db);
+	int			 audited = 0;
 
 	memset(&c, 0, sizeof(c));
 	stmt_init(&c.stmt, SQL__COUNT);
 	stmt_init(&c.probe, SQL__COUNT);
-	if ((r = find_route(req, resp)) == NULL)
-		goto out;
+	r = find_route(req, resp);
+	if ((r == NULL && is_admin(req)) || (r != NULL && r->action != NULL)) {
+		audited = 1;
+		if (audit_open(ctx, req, r) < 0) {
+			http_response_reset(resp);
+			http_error(resp, LB_ERR_DATABASE_UNAVAILABLE, NULL,
+			    "the audit log is unavailable; retry later");
+			goto out;
+		}
+	}
+	if (r == NULL)
+		goto done;
 	if (r->level == SCOPE_LEVEL_NONE)
 		run_open(ctx, r, req, &c, resp);
 	else if (req->api_key == NULL || req->api_key[0] == '\0')
@@ -211,6 +304,9 @@ dispatch(struct lockbox_ctx *ctx, struct http_request *req,
 		    "the API key is unknown, revoked or expired");
 	else
 		run_keyed(ctx, r, req, &c, resp);
+done:
+	if (audited)
+		audit_close_request(ctx, req, resp);
 out:
 	if (c.state_free != NULL)
 		c.state_free(c.state);

@@ -23,6 +23,7 @@ struct lockbox_ctx {
 	const struct config	*cfg;
 	struct store		*db;
 	struct crypto		*crypto;
+	struct audit		*audit;		/* NULL: no audit log */
 };
 
 /* A request on its way through a route: what prepare leaves for the
@@ -42,6 +43,9 @@ struct call {
 	 * a key restricted to other providers, 403 on provider_slug. */
 	int			 provider_set;
 	const char		*provider;
+	/* The request's audit action where it is not the route's (a DELETE
+	 * that destroys); NULL: the route's. */
+	const char		*action;
 	/* Its answer, for finish; resolved when a lost write was found to
 	 * have taken effect (res is then empty). */
 	struct store_result	 res;

@@ -30,9 +30,9 @@ function flush_query() {
 		return
 	sub(/\n+$/, "", qtext)
 	names[nq] = qname; texts[nq] = qtext; plans[nq] = qplan; retries[nq] = qretry
-	keyeds[nq] = qkeyed; nparams[nq] = maxparam(qtext)
+	keyeds[nq] = qkeyed; audits[nq] = qaudit; nparams[nq] = maxparam(qtext)
 	nq++
-	qname = ""; qtext = ""; qplan = 0; qretry = 0; qkeyed = 0
+	qname = ""; qtext = ""; qplan = 0; qretry = 0; qkeyed = 0; qaudit = 0
 }
 
 BEGIN { nq = 0; nm = 0; qname = ""; qtext = "" }
@@ -60,6 +60,7 @@ out == "migrations" {
 /^-- plan: each/ { qplan = 1; next }
 /^-- retry: yes/ { qretry = 1; next }
 /^-- keyed: yes/ { qkeyed = 1; next }
+/^-- audit: yes/ { qaudit = 1; next }
 /^[ \t]*--/ { next }
 qname != "" {
 	if ($0 ~ /^[ \t]*$/ && qtext == "")
@@ -91,6 +92,7 @@ END {
 		print "\tint\t\t plan_each;\t/* send unnamed, plan per execution */"
 		print "\tint\t\t retry;\t/* safe to re-send on a new connection */"
 		print "\tint\t\t keyed;\t/* checks the API key: its last three parameters */"
+		print "\tint\t\t audited;\t/* stores an audit event: its last parameter, which the store adds */"
 		print "\tint\t\t nparams;"
 		print "};"
 		print ""
@@ -115,7 +117,7 @@ END {
 			printf "\t[SQL_%s] = { \"%s\",\n", toupper(names[i]), names[i]
 			for (j = 1; j <= n; j++)
 				printf "\t    %s\n", cstr(lines[j])
-			printf "\t    , %d, %d, %d, %d },\n", plans[i], retries[i], keyeds[i], nparams[i]
+			printf "\t    , %d, %d, %d, %d, %d },\n", plans[i], retries[i], keyeds[i], audits[i], nparams[i]
 		}
 		print "};"
 	} else if (out == "migrations") {

@@ -213,6 +213,7 @@ http_request_parse(struct http_request *req, char **envp)
 	req->idempotency_key = env_get(envp, "HTTP_IDEMPOTENCY_KEY");
 	req->if_match = env_get(envp, "HTTP_IF_MATCH");
 	req->content_type = env_get(envp, "CONTENT_TYPE");
+	req->remote_addr = env_get(envp, "REMOTE_ADDR");
 	if (req->content_type != NULL && *req->content_type == '\0')
 		req->content_type = NULL;
 	if ((v = env_get(envp, "CONTENT_LENGTH")) != NULL && *v != '\0') {

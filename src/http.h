@@ -56,6 +56,7 @@ struct http_request {
 	const char		*idempotency_key;
 	const char		*if_match;
 	const char		*content_type;
+	const char		*remote_addr;	/* for the audit log */
 	long long		 content_length;	/* -1 when absent */
 	char			 request_id[HTTP_REQUEST_ID_MAX + 1];
 

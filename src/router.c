@@ -19,48 +19,62 @@ static const char *const deleted_params[] = {
 
 /* Every route: a row here, its two functions (fn_prepare, fn_finish) in
  * the file named after its resource (handlers.h). */
-#define ROUTE(m, pattern, name, level, writes, provider, params, fn)	\
-	{ m, pattern, name, level, writes, provider, params,		\
+#define ROUTE(m, pattern, name, action, level, writes, provider, params, \
+	    fn)								\
+	{ m, pattern, name, action, level, writes, provider, params,	\
 	  fn##_prepare, fn##_finish }
 #define R	ROUTE_PROVIDER_ROW
 #define Q	ROUTE_PROVIDER_QUERY
 #define B	ROUTE_PROVIDER_BODY
 static const struct route routes[] = {
-	/*     method       pattern                    name (log)
-	 *     level              writes provider params       functions */
-	ROUTE(HTTP_GET,    "/v1/health",              "health",
-	       SCOPE_LEVEL_NONE,  0, 0,     no_params,   health),
-	ROUTE(HTTP_GET,    "/v1/openapi.json",        "openapi",
-	       SCOPE_LEVEL_NONE,  0, 0,     no_params,   openapi),
+	/*     method       pattern
+	 *     name (logs)        audit action
+	 *     level              writes provider params         functions */
+	ROUTE(HTTP_GET,    "/v1/health",
+	       "health",          NULL,
+	       SCOPE_LEVEL_NONE,  0, 0,     no_params,     health),
+	ROUTE(HTTP_GET,    "/v1/openapi.json",
+	       "openapi",         NULL,
+	       SCOPE_LEVEL_NONE,  0, 0,     no_params,     openapi),
 	/* include=value raises the list's level to read (secrets.c). */
-	ROUTE(HTTP_GET,    "/v1/admin/secrets",       "secrets.list",
-	       SCOPE_LEVEL_LIST,  0, Q,     list_params, secrets_list),
-	ROUTE(HTTP_POST,   "/v1/admin/secrets",       "secrets.create",
-	       SCOPE_LEVEL_WRITE, 1, B,     no_params,   secrets_create),
-	ROUTE(HTTP_GET,    "/v1/admin/secrets/lookup", "secrets.lookup",
+	ROUTE(HTTP_GET,    "/v1/admin/secrets",
+	       "secrets.list",    "secret.list",
+	       SCOPE_LEVEL_LIST,  0, Q,     list_params,   secrets_list),
+	ROUTE(HTTP_POST,   "/v1/admin/secrets",
+	       "secrets.create",  "secret.create",
+	       SCOPE_LEVEL_WRITE, 1, B,     no_params,     secrets_create),
+	ROUTE(HTTP_GET,    "/v1/admin/secrets/lookup",
+	       "secrets.lookup",  "secret.lookup",
 	       SCOPE_LEVEL_READ,  0, Q,     lookup_params, secrets_lookup),
-	ROUTE(HTTP_GET,    "/v1/admin/secrets/{id}",  "secrets.get",
-	       SCOPE_LEVEL_READ,  0, R,     get_params,  secrets_get),
-	ROUTE(HTTP_PATCH,  "/v1/admin/secrets/{id}",  "secrets.update",
-	       SCOPE_LEVEL_WRITE, 1, R | B, no_params,   secrets_update),
-	ROUTE(HTTP_DELETE, "/v1/admin/secrets/{id}",  "secrets.delete",
+	ROUTE(HTTP_GET,    "/v1/admin/secrets/{id}",
+	       "secrets.get",     "secret.read",
+	       SCOPE_LEVEL_READ,  0, R,     get_params,    secrets_get),
+	ROUTE(HTTP_PATCH,  "/v1/admin/secrets/{id}",
+	       "secrets.update",  "secret.update",
+	       SCOPE_LEVEL_WRITE, 1, R | B, no_params,     secrets_update),
+	/* With ?permanent=true, secret.destroy (secrets.c). */
+	ROUTE(HTTP_DELETE, "/v1/admin/secrets/{id}",
+	       "secrets.delete",  "secret.delete",
 	       SCOPE_LEVEL_WRITE, 1, R,     delete_params, secrets_delete),
-	ROUTE(HTTP_GET,    "/v1/admin/secrets/{id}/versions", "versions.list",
-	       SCOPE_LEVEL_LIST,  0, R,     page_params, versions_list),
+	ROUTE(HTTP_GET,    "/v1/admin/secrets/{id}/versions",
+	       "versions.list",   "version.list",
+	       SCOPE_LEVEL_LIST,  0, R,     page_params,   versions_list),
 	ROUTE(HTTP_GET,    "/v1/admin/secrets/{id}/versions/{version}",
-	       "versions.get",
-	       SCOPE_LEVEL_READ,  0, R,     no_params,   versions_get),
+	       "versions.get",    "version.read",
+	       SCOPE_LEVEL_READ,  0, R,     no_params,     versions_get),
 	ROUTE(HTTP_POST,
 	       "/v1/admin/secrets/{id}/versions/{version}/restore",
-	       "versions.restore",
-	       SCOPE_LEVEL_WRITE, 1, R,     no_params,   versions_restore),
-	ROUTE(HTTP_GET,    "/v1/admin/deleted-secrets", "deleted.list",
+	       "versions.restore", "version.restore",
+	       SCOPE_LEVEL_WRITE, 1, R,     no_params,     versions_restore),
+	ROUTE(HTTP_GET,    "/v1/admin/deleted-secrets",
+	       "deleted.list",    "deleted.list",
 	       SCOPE_LEVEL_LIST,  0, Q,     deleted_params, deleted_list),
 	ROUTE(HTTP_POST,   "/v1/admin/deleted-secrets/{id}/restore",
-	       "deleted.restore",
-	       SCOPE_LEVEL_WRITE, 1, R,     no_params,   deleted_restore),
-	ROUTE(HTTP_DELETE, "/v1/admin/deleted-secrets/{id}", "deleted.destroy",
-	       SCOPE_LEVEL_WRITE, 1, R,     no_params,   deleted_destroy),
+	       "deleted.restore", "secret.restore",
+	       SCOPE_LEVEL_WRITE, 1, R,     no_params,     deleted_restore),
+	ROUTE(HTTP_DELETE, "/v1/admin/deleted-secrets/{id}",
+	       "deleted.destroy", "secret.destroy",
+	       SCOPE_LEVEL_WRITE, 1, R,     no_params,     deleted_destroy),
 };
 #undef R
 #undef Q

@@ -39,6 +39,7 @@ struct route {
 	enum http_method	 method;
 	const char		*pattern;
 	const char		*name;		/* for logs and tests */
+	const char		*action;	/* its audit events' (NULL: none) */
 	enum scope_level	 level;		/* SCOPE_LEVEL_NONE: no key */
 	/* Whether it changes stored data: only then may its first
 	 * statement write, and a lost one be resolved by its probe. */

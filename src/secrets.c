@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "answer.h"
+#include "audit.h"
 #include "config.h"
 #include "auth.h"
 #include "cursor.h"
@@ -379,6 +380,9 @@ replay(struct lockbox_ctx *ctx, struct http_request *req,
 		buf_puts(&resp->body, row.body);
 		answer_headers(resp, row.secret_id, 1, 1);
 		http_header(resp, "Idempotent-Replayed", "true");
+		/* The replay's event names the secret it answers with. */
+		if (ctx->audit != NULL)
+			audit_secret(ctx->audit, row.secret_id);
 	}
 	result_free(&res);
 	return e;
@@ -597,6 +601,8 @@ secrets_delete_prepare(struct lockbox_ctx *ctx, struct http_request *req,
 	c->state_free = free;
 	ds->id = id;
 	ds->conditional = validate_if_match(req->if_match, &ifm);
+	if (permanent || ctx->cfg->deleted_retention == 0)
+		c->action = "secret.destroy";
 	/* The delete itself goes with the key lookup (keyed: it deletes
 	 * nothing for a key that may not write); if its connection breaks,
 	 * the secret being gone is what the client asked for. */

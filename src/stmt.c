@@ -66,7 +66,7 @@ int
 stmt_ok(const struct stmt *st)
 {
 	return stmt_bound(st) && !st->overflow && !st->data.oom &&
-	    st->n == sql_queries[st->q].nparams;
+	    st->n + sql_queries[st->q].audited == sql_queries[st->q].nparams;
 }
 
 void

@@ -34,7 +34,9 @@ void	stmt_bool(struct stmt *, int v);
 void	stmt_bytea(struct stmt *, const void *p, size_t n);
 
 /* Whether a statement is bound, and whether it is whole: its parameter
- * count is the one its text uses, and nothing ran out of memory. */
+ * count is the one its text uses (but the audit event, which the store
+ * adds to a statement marked "audit: yes"), and nothing ran out of
+ * memory. */
 int	stmt_bound(const struct stmt *);
 int	stmt_ok(const struct stmt *);
 

@@ -202,6 +202,12 @@ result_check(struct store *s, PGresult *r)
 	if (PQstatus(s->conn) == CONNECTION_BAD || s->sqlstate[0] == '\0' ||
 	    sqlstate_unavailable(s->sqlstate))
 		return LB_ERR_DATABASE_UNAVAILABLE;
+	/* An audit event that could not be stored: the statement that
+	 * carried it did nothing, and the answer is 503 (the contract). */
+	code = r ? PQresultErrorField(r, PG_DIAG_TABLE_NAME) : NULL;
+	if (strcmp(s->sqlstate, "LBA01") == 0 || (code != NULL &&
+	    strncmp(code, "audit_", 6) == 0))
+		return LB_ERR_DATABASE_UNAVAILABLE;
 	return LB_ERR_INTERNAL;
 }
 
@@ -284,7 +290,7 @@ result_free(struct store_result *res)
 int
 result_rows(const struct store_result *res)
 {
-	return res->pg != NULL ? PQntuples(res->pg) : 0;
+	return res->pg != NULL && !res->empty ? PQntuples(res->pg) : 0;
 }
 
 long
@@ -384,8 +390,43 @@ ensure_prepared(struct store *s, enum sql_query q)
 	return e;
 }
 
+void
+store_audit_hooks(struct store *s, const struct store_audit_hooks *h)
+{
+	s->audit = h;
+}
+
+/* A statement that stores an audit event: what it stored, to the hooks;
+ * the row of NULLs it answers when it found nothing, to no row. */
+static void
+audit_taken(struct store *s, enum sql_query q, struct store_result *res)
+{
+	const char	*v;
+	int		 col;
+
+	if (!sql_queries[q].audited || res->pg == NULL ||
+	    (col = PQfnumber(res->pg, "audit")) < 0 ||
+	    PQntuples(res->pg) == 0)
+		return;
+	if (PQntuples(res->pg) == 1 && PQnfields(res->pg) > 1 && col > 0 &&
+	    PQgetisnull(res->pg, 0, 0))
+		res->empty = 1;
+	v = PQgetisnull(res->pg, 0, col) ? NULL : PQgetvalue(res->pg, 0, col);
+	/* "0": the request goes on, a later statement stores it. */
+	if (v != NULL && strcmp(v, "0") != 0 && s->audit != NULL)
+		s->audit->stored(s->audit->arg, v);
+}
+
+static void
+audit_lost(struct store *s, enum sql_query q)
+{
+	if (sql_queries[q].audited && s->audit != NULL)
+		s->audit->lost(s->audit->arg);
+}
+
 /* The statement's parameters, checked: a statement bound with another
- * count than its text uses is a bug, never sent. */
+ * count than its text uses is a bug, never sent. Returns how many there
+ * are, the audit event included, or -1. */
 static int
 params_of(struct store *s, const struct stmt *st, const char **vals,
     int *lens, int *fmts)
@@ -400,7 +441,12 @@ params_of(struct store *s, const struct stmt *st, const char **vals,
 		return -1;
 	}
 	stmt_params(st, vals, lens, fmts);
-	return 0;
+	if (!sql_queries[st->q].audited)
+		return st->n;
+	vals[st->n] = s->audit != NULL ? s->audit->event(s->audit->arg) : NULL;
+	lens[st->n] = 0;
+	fmts[st->n] = 0;
+	return st->n + 1;
 }
 
 static void
@@ -420,17 +466,18 @@ log_failure(struct store *s, enum sql_query q, enum lb_err e)
 enum lb_err
 store_run(struct store *s, const struct stmt *st, struct store_result *res)
 {
-	const char	*vals[STMT_MAX_PARAMS];
-	int		 lens[STMT_MAX_PARAMS], fmts[STMT_MAX_PARAMS];
+	const char	*vals[STMT_MAX_PARAMS + 1];
+	int		 lens[STMT_MAX_PARAMS + 1], fmts[STMT_MAX_PARAMS + 1];
 	PGresult	*r = NULL;
 	enum lb_err	 e = LB_ERR_INTERNAL;
-	int		 attempt;
+	int		 attempt, n;
 
 	memset(res, 0, sizeof(*res));
 	s->maybe_done = 0;
-	if (params_of(s, st, vals, lens, fmts) < 0)
-		return LB_ERR_INTERNAL;
 	for (attempt = 0; attempt < 2; attempt++) {
+		/* Again on each try: a lost event moved the chain on. */
+		if ((n = params_of(s, st, vals, lens, fmts)) < 0)
+			return LB_ERR_INTERNAL;
 		if ((e = store_connect(s)) != LB_OK)
 			return e;
 		if ((e = ensure_prepared(s, st->q)) != LB_OK)
@@ -438,18 +485,21 @@ store_run(struct store *s, const struct stmt *st, struct store_result *res)
 		s->maybe_done = 1;
 		s->round_trips++;
 		if (unnamed(s, st->q))
-			r = PQexecParams(s->conn, sql_queries[st->q].text, st->n,
+			r = PQexecParams(s->conn, sql_queries[st->q].text, n,
 			    NULL, vals, lens, fmts, 0);
 		else
-			r = PQexecPrepared(s->conn, stmt_name(st->q), st->n, vals,
+			r = PQexecPrepared(s->conn, stmt_name(st->q), n, vals,
 			    lens, fmts, 0);
 		if ((e = result_check(s, r)) == LB_OK) {
 			res->pg = r;
 			s->maybe_done = 0;
+			audit_taken(s, st->q, res);
 			return LB_OK;
 		}
 		if (!may_have_committed(r))
 			s->maybe_done = 0;
+		else
+			audit_lost(s, st->q);
 failed:
 		PQclear(r);
 		r = NULL;
@@ -537,11 +587,11 @@ static enum lb_err
 pipeline_once(struct store *s, const struct stmt *const *st, int n,
     struct store_result *res, enum store_outcome *out)
 {
-	const char	*vals[STMT_MAX_PARAMS];
-	int		 lens[STMT_MAX_PARAMS], fmts[STMT_MAX_PARAMS];
+	const char	*vals[STMT_MAX_PARAMS + 1];
+	int		 lens[STMT_MAX_PARAMS + 1], fmts[STMT_MAX_PARAMS + 1];
 	PGresult	*r, *sync = NULL;
 	enum lb_err	 e = LB_OK, ei;
-	int		 i, sent = 0, ok;
+	int		 i, sent = 0, ok, np;
 
 	for (i = 0; i < n; i++) {
 		out[i] = STORE_FAILED;
@@ -557,13 +607,13 @@ pipeline_once(struct store *s, const struct stmt *const *st, int n,
 		goto broken;
 	s->round_trips++;
 	for (sent = 0; sent < n; sent++) {
-		if (params_of(s, st[sent], vals, lens, fmts) < 0)
+		if ((np = params_of(s, st[sent], vals, lens, fmts)) < 0)
 			break;
 		ok = unnamed(s, st[sent]->q) ?
 		    PQsendQueryParams(s->conn, sql_queries[st[sent]->q].text,
-		    st[sent]->n, NULL, vals, lens, fmts, 0) :
+		    np, NULL, vals, lens, fmts, 0) :
 		    PQsendQueryPrepared(s->conn, stmt_name(st[sent]->q),
-		    st[sent]->n, vals, lens, fmts, 0);
+		    np, vals, lens, fmts, 0);
 		if (!ok)
 			break;
 	}
@@ -605,11 +655,17 @@ pipeline_once(struct store *s, const struct stmt *const *st, int n,
 	PQclear(sync);
 	if (sent < n && e == LB_OK)
 		e = LB_ERR_INTERNAL;
+	/* An error anywhere rolled the whole pipeline back, events too. */
+	for (i = 0; i < sent && e == LB_OK; i++)
+		audit_taken(s, st[i]->q, &res[i]);
 	return e;
 lost:
 	for (; i < sent; i++)
 		out[i] = STORE_LOST;
 broken:
+	for (i = 0; i < sent; i++)
+		if (out[i] == STORE_LOST)
+			audit_lost(s, st[i]->q);
 	/* Whatever state the pipeline was left in, a new connection starts
 	 * clean. */
 	save_error(s, PQerrorMessage(s->conn));

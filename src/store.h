@@ -55,6 +55,9 @@ struct store_blob;
 struct store_result {
 	struct pg_result	*pg;
 	struct store_blob	*blobs;
+	/* The one row is no row: a statement that stores an audit event
+	 * answers its event's outcome even when it found nothing. */
+	int			 empty;
 };
 
 void		 result_free(struct store_result *);
@@ -120,6 +123,40 @@ enum lb_err	 store_pipeline(struct store *, const struct stmt *const *st,
 
 /* LB_OK when the database answers, else LB_ERR_DATABASE_UNAVAILABLE. */
 enum lb_err	 store_ping(struct store *);
+
+/* ---- audit events --------------------------------------------------- */
+
+/* A statement marked "audit: yes" (sql/queries.sql) stores the request's
+ * audit event: the store adds the event as its last parameter, taken
+ * from these hooks (audit.h), and hands back what the statement's column
+ * "audit" says it stored. */
+struct store_audit_hooks {
+	/* The event as the next statement is to store it, a text[] literal;
+	 * NULL: none (audit off, or already stored). */
+	const char	*(*event)(void *);
+	/* A statement stored it: its outcome as stored. */
+	void		 (*stored)(void *, const char *outcome);
+	/* A statement that carried it was sent and its connection broke:
+	 * stored or not, nobody can tell now. */
+	void		 (*lost)(void *);
+	void		 *arg;
+};
+
+/* Borrows hooks (NULL: no events, every such parameter NULL). */
+void		 store_audit_hooks(struct store *,
+		    const struct store_audit_hooks *);
+
+struct audit_seal;
+/* n new chains for a worker (store_audit.c): their ids. */
+enum lb_err	 store_audit_chains_open(struct store *, const char *host,
+		    int pid, int n, int64_t *ids);
+enum lb_err	 store_audit_seal(struct store *, const struct audit_seal *);
+/* The request's event, stored alone, with the status answered and the
+ * key checked (0: none). */
+enum lb_err	 store_audit_event(struct store *, int status,
+		    int64_t api_key_id);
+/* The event of a request refused before its route's statement: keyed. */
+void		 store_audit_refused_bind(struct stmt *);
 
 /* ---- API keys (store_keys.c) --------------------------------------- */
 

@@ -84,4 +84,39 @@ enum lb_err	 store_api_key_list(struct store *,
 		    void (*fn)(void *, const char *const *cols), void *arg);
 enum lb_err	 store_api_key_revoke(struct store *, int64_t id);
 
+/* ---- the audit log (store_audit_admin.c) ---------------------------- */
+
+struct audit_event;
+struct audit_seal;
+
+/* A read-only snapshot for what follows, until read_end. */
+enum lb_err	 store_audit_read_begin(struct store *);
+enum lb_err	 store_audit_read_end(struct store *);
+/* Every seal; every chain; every event in chain order (fn's strings live
+ * for its call only; a negative return stops the walk). */
+enum lb_err	 store_audit_seals(struct store *,
+		    void (*fn)(void *, const struct audit_seal *), void *arg);
+enum lb_err	 store_audit_chains(struct store *, void (*fn)(void *,
+		    int64_t id, const char *started_at, const char *host,
+		    const char *pid), void *arg);
+enum lb_err	 store_audit_events(struct store *,
+		    int (*fn)(void *, const struct audit_event *), void *arg);
+/* Events from since (RFC 3339; NULL: all) on, one JSON object a line. */
+enum lb_err	 store_audit_export(struct store *, const char *since,
+		    FILE *out);
+
+/* A purge, in one transaction (begin lets the trigger take its DELETEs;
+ * end commits or not): per chain, its last event before before; that
+ * chain's events from..to; the purge seal written and what it covers
+ * deleted (*n events). */
+enum lb_err	 store_audit_purge_begin(struct store *);
+enum lb_err	 store_audit_purge_end(struct store *, int commit);
+enum lb_err	 store_audit_purge_cuts(struct store *, const char *before,
+		    void (*fn)(void *, int64_t chain, int64_t cut), void *arg);
+enum lb_err	 store_audit_chain_events(struct store *, int64_t chain,
+		    int64_t from, int64_t to,
+		    int (*fn)(void *, const struct audit_event *), void *arg);
+enum lb_err	 store_audit_purge_chain(struct store *,
+		    const struct audit_seal *purge, long *n);
+
 #endif

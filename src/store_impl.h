@@ -23,6 +23,7 @@ struct store {
 					 * and may have taken effect */
 	int		 noticed;	/* the server sent a notice */
 	long		 round_trips;
+	const struct store_audit_hooks *audit;
 };
 
 /* Connects when not connected (session setup included). */

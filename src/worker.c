@@ -11,6 +11,7 @@
 
 #define LOCKBOX_WITH_FCGI
 #include "clock.h"
+#include "audit.h"
 #include "auth.h"
 #include "conns.h"
 #include "heartbeat.h"
@@ -52,6 +53,8 @@ on_signal(int sig)
 struct worker {
 	struct lockbox_ctx	 ctx;
 	struct heartbeat	 beat;
+	struct audit		 audit;
+	char			 host[256];
 	struct http_response	 resp;
 	struct buf		 body;	/* request body, reused, wiped */
 	struct buf		 out;	/* rendered response, reused, wiped */
@@ -245,6 +248,11 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 		log_msg(LOG_LVL_ERROR, "worker start-up failed");
 		goto out;
 	}
+	if (gethostname(w.host, sizeof(w.host) - 1) < 0 || w.host[0] == '\0')
+		strcpy(w.host, "unknown");
+	audit_init(&w.audit, w.ctx.db, w.ctx.crypto, cfg->audit,
+	    cfg->audit_async_reads, w.host, (int)getpid());
+	w.ctx.audit = &w.audit;
 	crypto_random(&r, sizeof(r));
 	limit = cfg->max_requests + (long)(r % (uint32_t)(cfg->max_requests /
 	    RECYCLE_SPREAD + 1));
@@ -262,12 +270,14 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 			break;
 		purge(&w, &next_purge, &since_purge);
 		destroy_expired(&w, &next_destroy);
+		audit_tick(&w.audit);
 	}
 	/* SIGTERM: the pool stops, so what is queued on the socket is
 	 * answered here. SIGQUIT (replaced) and max_requests: the other
 	 * workers take the socket; only the kept connections are closed
 	 * politely. */
 	conns_drain(cs, stop_drain && !stop_now, DRAIN_SECONDS, &waitmask);
+	audit_close(&w.audit);
 	heartbeat_stop(&w.beat, w.ctx.db);
 	rc = 0;
 out:
@@ -275,6 +285,7 @@ out:
 	conns_free(cs);
 	store_free(w.ctx.db);
 	crypto_free(w.ctx.crypto);
+	audit_free(&w.audit);
 	buf_wipe(&w.body);
 	buf_wipe(&w.out);
 	http_response_free(&w.resp);

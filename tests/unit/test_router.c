@@ -135,7 +135,7 @@ ParameterizedTest(struct route_case *c, router, table)
  * segment where they differ), any number of parameters, and 405 lists
  * the methods of the pattern that won only. */
 static const char *const none[] = { NULL };
-#define R(m, p) { m, p, p, SCOPE_LEVEL_READ, 0, ROUTE_PROVIDER_ROW, none, \
+#define R(m, p) { m, p, p, NULL, SCOPE_LEVEL_READ, 0, ROUTE_PROVIDER_ROW, none, \
 	NULL, NULL }
 static const struct route future[] = {
 	R(HTTP_GET, "/v1/admin/secrets/{id}"),

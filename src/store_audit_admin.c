@@ -1,0 +1,272 @@
+/* The audit log as lockboxctl reads and purges it (linked into lockboxctl
+ * alone): events and seals walked in one snapshot, exported, purged. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit_chain.h"
+#include "store_admin.h"
+#include "store_impl.h"
+
+enum lb_err
+store_audit_read_begin(struct store *s)
+{
+	enum lb_err	 e;
+
+	if ((e = store_connect(s)) != LB_OK)
+		return e;
+	return store_exec_script(s,
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
+enum lb_err
+store_audit_read_end(struct store *s)
+{
+	return store_exec_script(s, "COMMIT");
+}
+
+static enum audit_seal_kind
+seal_kind(const char *k)
+{
+	if (strcmp(k, "tick") == 0)
+		return AUDIT_SEAL_TICK;
+	if (strcmp(k, "close") == 0)
+		return AUDIT_SEAL_CLOSE;
+	return AUDIT_SEAL_PURGE;
+}
+
+enum lb_err
+store_audit_seals(struct store *s,
+    void (*fn)(void *, const struct audit_seal *), void *arg)
+{
+	struct stmt		 st;
+	struct store_result	 res;
+	struct audit_seal	 seal;
+	enum lb_err		 e;
+	int			 i;
+
+	stmt_init(&st, SQL_AUDIT_SEALS_ALL);
+	if ((e = store_run(s, &st, &res)) != LB_OK)
+		return e;
+	for (i = 0; i < result_rows(&res); i++) {
+		memset(&seal, 0, sizeof(seal));
+		seal.chain_id = result_i64(&res, i, 0);
+		seal.seq = result_i64(&res, i, 1);
+		seal.kind = seal_kind(result_text(&res, i, 2));
+		seal.mac_key_id = (int)result_i64(&res, i, 4);
+		if (result_bytes(&res, i, 3, seal.mac, sizeof(seal.mac)) < 0 ||
+		    result_bytes(&res, i, 5, seal.seal, sizeof(seal.seal)) < 0)
+			memset(seal.seal, 0, sizeof(seal.seal)); /* fails */
+		fn(arg, &seal);
+	}
+	result_free(&res);
+	return LB_OK;
+}
+
+enum lb_err
+store_audit_chains(struct store *s, void (*fn)(void *, int64_t id,
+    const char *started_at, const char *host, const char *pid), void *arg)
+{
+	struct stmt		 st;
+	struct store_result	 res;
+	enum lb_err		 e;
+	int			 i;
+
+	stmt_init(&st, SQL_AUDIT_CHAINS_ALL);
+	if ((e = store_run(s, &st, &res)) != LB_OK)
+		return e;
+	for (i = 0; i < result_rows(&res); i++)
+		fn(arg, result_i64(&res, i, 0), result_text(&res, i, 1),
+		    result_text(&res, i, 2), result_text(&res, i, 3));
+	result_free(&res);
+	return LB_OK;
+}
+
+/* Row i of a statement that returns events, as audit_chain.h reads them:
+ * strings point into res. */
+static void
+event_of(const struct store_result *res, int i, struct audit_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = result_i64(res, i, 0);
+	e->chain_id = result_i64(res, i, 1);
+	e->seq = result_i64(res, i, 2);
+	e->at = result_text(res, i, 3);
+	e->request_id = result_text(res, i, 4);
+	e->action = result_text(res, i, 5);
+	e->status = result_text(res, i, 6);
+	e->api_key_id = result_text(res, i, 7);
+	e->api_key_prefix = result_text(res, i, 8);
+	e->secret_id = result_text(res, i, 9);
+	e->version = result_text(res, i, 10);
+	e->secret_ids = result_text(res, i, 11);
+	e->remote_addr = result_text(res, i, 12);
+	e->mac_key_id = (int)result_i64(res, i, 13);
+	if (result_bytes(res, i, 14, e->prev_mac, sizeof(e->prev_mac)) < 0)
+		memset(e->prev_mac, 0, sizeof(e->prev_mac));
+}
+
+/* Rows of an open cursor, fetched in batches, to fn. */
+static enum lb_err
+cursor_walk(struct store *s, enum sql_query fetch,
+    int (*row)(void *, struct store_result *, int), void *arg)
+{
+	struct stmt		 st;
+	struct store_result	 res;
+	enum lb_err		 e;
+	int			 i, n;
+
+	stmt_init(&st, fetch);
+	do {
+		if ((e = store_run(s, &st, &res)) != LB_OK)
+			return e;
+		n = result_rows(&res);
+		for (i = 0; i < n; i++)
+			if (row(arg, &res, i) < 0) {
+				result_free(&res);
+				return LB_ERR_INTERNAL;
+			}
+		result_free(&res);
+	} while (n > 0);
+	return LB_OK;
+}
+
+struct event_walk {
+	int	(*fn)(void *, const struct audit_event *);
+	void	 *arg;
+};
+
+static int
+event_row(void *arg, struct store_result *res, int i)
+{
+	struct event_walk	*w = arg;
+	struct audit_event	 e;
+
+	event_of(res, i, &e);
+	return w->fn(w->arg, &e);
+}
+
+enum lb_err
+store_audit_events(struct store *s,
+    int (*fn)(void *, const struct audit_event *), void *arg)
+{
+	struct stmt		 st;
+	struct event_walk	 w = { fn, arg };
+	enum lb_err		 e;
+
+	stmt_init(&st, SQL_AUDIT_EVENTS_CURSOR);
+	if ((e = store_run_simple(s, &st)) != LB_OK)
+		return e;
+	return cursor_walk(s, SQL_AUDIT_EVENTS_FETCH, event_row, &w);
+}
+
+static int
+export_row(void *arg, struct store_result *res, int i)
+{
+	FILE	*out = arg;
+
+	return fprintf(out, "%s\n", result_text(res, i, 0)) < 0 ? -1 : 0;
+}
+
+enum lb_err
+store_audit_export(struct store *s, const char *since, FILE *out)
+{
+	struct stmt	 st;
+	enum lb_err	 e;
+
+	stmt_init(&st, SQL_AUDIT_EXPORT_CURSOR);
+	stmt_text(&st, since);
+	e = store_run_simple(s, &st);
+	stmt_free(&st);
+	if (e != LB_OK)
+		return e;
+	return cursor_walk(s, SQL_AUDIT_EVENTS_FETCH, export_row, out);
+}
+
+enum lb_err
+store_audit_purge_cuts(struct store *s, const char *before,
+    void (*fn)(void *, int64_t chain, int64_t cut), void *arg)
+{
+	struct stmt		 st;
+	struct store_result	 res;
+	enum lb_err		 e;
+	int			 i;
+
+	stmt_init(&st, SQL_AUDIT_PURGE_CUT);
+	stmt_text(&st, before);
+	e = store_run(s, &st, &res);
+	stmt_free(&st);
+	if (e != LB_OK)
+		return e;
+	for (i = 0; i < result_rows(&res); i++)
+		fn(arg, result_i64(&res, i, 0), result_i64(&res, i, 1));
+	result_free(&res);
+	return LB_OK;
+}
+
+enum lb_err
+store_audit_chain_events(struct store *s, int64_t chain, int64_t from,
+    int64_t to, int (*fn)(void *, const struct audit_event *), void *arg)
+{
+	struct stmt		 st;
+	struct store_result	 res;
+	struct audit_event	 ev;
+	enum lb_err		 e;
+	int			 i;
+
+	stmt_init(&st, SQL_AUDIT_CHAIN_EVENTS);
+	stmt_i64(&st, chain);
+	stmt_i64(&st, from);
+	stmt_i64(&st, to);
+	e = store_run(s, &st, &res);
+	stmt_free(&st);
+	if (e != LB_OK)
+		return e;
+	for (i = 0; i < result_rows(&res) && e == LB_OK; i++) {
+		event_of(&res, i, &ev);
+		if (fn(arg, &ev) < 0)
+			e = LB_ERR_INTERNAL;
+	}
+	result_free(&res);
+	return e;
+}
+
+enum lb_err
+store_audit_purge_begin(struct store *s)
+{
+	struct stmt		 st;
+	struct store_result	 res;
+	enum lb_err		 e;
+
+	if ((e = store_connect(s)) != LB_OK ||
+	    (e = store_exec_script(s, "BEGIN")) != LB_OK)
+		return e;
+	stmt_init(&st, SQL_AUDIT_PURGE_ALLOW);
+	if ((e = store_run(s, &st, &res)) == LB_OK)
+		result_free(&res);
+	return e;
+}
+
+enum lb_err
+store_audit_purge_end(struct store *s, int commit)
+{
+	return store_exec_script(s, commit ? "COMMIT" : "ROLLBACK");
+}
+
+enum lb_err
+store_audit_purge_chain(struct store *s, const struct audit_seal *purge,
+    long *n)
+{
+	struct stmt	 st;
+	enum lb_err	 e;
+
+	if ((e = store_audit_seal(s, purge)) != LB_OK)
+		return e;
+	stmt_init(&st, SQL_AUDIT_PURGE_CHAIN);
+	stmt_i64(&st, purge->chain_id);
+	stmt_i64(&st, purge->seq);
+	e = store_run_count(s, &st, "n", n);
+	stmt_free(&st);
+	return e;
+}
