@@ -76,16 +76,32 @@ SELECT id, chain_id, chain_seq, lockbox.api_time(at) AS at, request_id,
   FROM lockbox.audit_events;
 COMMENT ON VIEW lockbox.audit_macd IS
     'lockbox.audit_events as the workers MAC them: every field as text in the form a worker writes it.';
+COMMENT ON COLUMN lockbox.audit_macd.id IS 'lockbox.audit_events.id.';
+COMMENT ON COLUMN lockbox.audit_macd.chain_id IS 'lockbox.audit_events.chain_id.';
+COMMENT ON COLUMN lockbox.audit_macd.chain_seq IS 'lockbox.audit_events.chain_seq.';
+COMMENT ON COLUMN lockbox.audit_macd.at IS 'lockbox.audit_events.at as lockbox.api_time() writes it.';
+COMMENT ON COLUMN lockbox.audit_macd.request_id IS 'lockbox.audit_events.request_id.';
+COMMENT ON COLUMN lockbox.audit_macd.action IS 'lockbox.audit_events.action.';
+COMMENT ON COLUMN lockbox.audit_macd.status IS 'lockbox.audit_events.status, as text.';
+COMMENT ON COLUMN lockbox.audit_macd.api_key_id IS 'lockbox.audit_events.api_key_id, as text.';
+COMMENT ON COLUMN lockbox.audit_macd.api_key_prefix IS 'lockbox.audit_events.api_key_prefix.';
+COMMENT ON COLUMN lockbox.audit_macd.secret_id IS 'lockbox.audit_events.secret_id, as text.';
+COMMENT ON COLUMN lockbox.audit_macd.version IS 'lockbox.audit_events.version, as text.';
+COMMENT ON COLUMN lockbox.audit_macd.secret_ids IS 'lockbox.audit_events.secret_ids, as text ({1,2}).';
+COMMENT ON COLUMN lockbox.audit_macd.remote_addr IS 'lockbox.audit_events.remote_addr.';
+COMMENT ON COLUMN lockbox.audit_macd.mac_key_id IS 'lockbox.audit_events.mac_key_id.';
+COMMENT ON COLUMN lockbox.audit_macd.prev_mac IS 'lockbox.audit_events.prev_mac.';
 
 -- One index per filter of GET /v1/admin/audit, each ending in id so that
--- a filtered page is read newest first and stops at the page's end.
+-- a filtered page is read newest first and stops at the page's end; a
+-- time window walks (at, id).
 CREATE INDEX audit_events_secret_idx ON lockbox.audit_events (secret_id, id)
     WHERE secret_id IS NOT NULL;
 CREATE INDEX audit_events_key_idx ON lockbox.audit_events (api_key_id, id)
     WHERE api_key_id IS NOT NULL;
 CREATE INDEX audit_events_action_idx ON lockbox.audit_events (action, id);
 CREATE INDEX audit_events_status_idx ON lockbox.audit_events (status, id);
-CREATE INDEX audit_events_at_idx ON lockbox.audit_events (at);
+CREATE INDEX audit_events_at_idx ON lockbox.audit_events (at, id);
 
 CREATE TABLE lockbox.audit_seals (
     chain_id    bigint NOT NULL,

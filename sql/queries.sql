@@ -1068,10 +1068,10 @@ SELECT json_build_object(
  ORDER BY id
 
 -- name: audit_purge_cut
--- lockboxctl audit purge: per chain, the last event before $1 (events
--- are in time order within a chain), and the purge seal it may already
--- start from.
-SELECT chain_id, max(chain_seq) AS cut
+-- A purge (lockboxctl audit purge, audit_retention): per chain, the last
+-- event before $1 (events are in time order within a chain), but at most
+-- $2 past its first.
+SELECT chain_id, least(max(chain_seq), min(chain_seq) + $2 - 1) AS cut
   FROM lockbox.audit_events
  WHERE at < $1::timestamptz
  GROUP BY chain_id
@@ -1085,8 +1085,9 @@ SELECT * FROM lockbox.audit_macd
 
 -- name: audit_purge_allow
 -- The one statement that lets the audit tables' trigger take a DELETE:
--- for lockboxctl audit purge's transaction alone.
-SELECT set_config('lockbox.audit_purge', 'on', true)
+-- for a purge's transaction alone, and for one purge at a time.
+SELECT set_config('lockbox.audit_purge', 'on', true),
+       pg_try_advisory_xact_lock(hashtext('lockbox.audit_purge')) AS mine
 
 -- name: audit_purge_chain
 -- Chain $1's events up to $2, and its seals before $2, after its purge
@@ -1099,3 +1100,74 @@ WITH e AS (
      WHERE chain_id = $1 AND chain_seq < $2
 )
 SELECT count(*) AS n FROM e
+
+-- name: audit_list
+-- plan: each
+-- retry: yes
+-- keyed: yes
+-- audit: yes
+-- GET /v1/admin/audit: a page of events, newest first, below id $7, at
+-- most $8 (the page's limit + 1); each filter ($1 action, $2 secret_id,
+-- $3 api_key_id, $4 status, $5 since, $6 until; NULL: none) folds away
+-- when absent (planned per execution), and the one given walks its
+-- index (sql/008_audit.sql). The key needs the audit scope, whatever its
+-- level (need: -1). Its own event is stored by the same statement, after
+-- the page's snapshot: it is on the next page read, not this one.
+WITH r AS MATERIALIZED (
+    SELECT id, lockbox.api_time(at) AS at, request_id, action, status,
+           api_key_id, api_key_prefix, secret_id, version,
+           secret_ids::text AS secret_ids, remote_addr
+      FROM lockbox.audit_events
+     WHERE ($1::text IS NULL OR action = $1)
+       AND ($2::bigint IS NULL OR secret_id = $2)
+       AND ($3::bigint IS NULL OR api_key_id = $3)
+       AND ($4::integer IS NULL OR status = $4)
+       AND ($5::timestamptz IS NULL OR at >= $5)
+       AND ($6::timestamptz IS NULL OR at < $6)
+       AND id < $7
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $9 AND key_hash = ANY ($10::bytea[])
+                      AND audit AND revoked_at IS NULL AND level >= $11
+                      AND expires_at > now())
+     ORDER BY id DESC
+     LIMIT $8
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($12::text[], $9, $10::bytea[], $11, 200,
+                              NULL, NULL, NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true
+
+-- name: audit_list_window
+-- plan: each
+-- retry: yes
+-- keyed: yes
+-- audit: yes
+-- audit_list with since ($5) or until ($6): newest first by time, then
+-- id, walking audit_events_at_idx from the window's end (by id, the
+-- planner would walk the primary key from the newest event, through
+-- every event after the window, taking them for few). The cursor is the
+-- last event's id; its time comes from its row.
+WITH r AS MATERIALIZED (
+    SELECT id, lockbox.api_time(at) AS at, request_id, action, status,
+           api_key_id, api_key_prefix, secret_id, version,
+           secret_ids::text AS secret_ids, remote_addr
+      FROM lockbox.audit_events
+     WHERE ($1::text IS NULL OR action = $1)
+       AND ($2::bigint IS NULL OR secret_id = $2)
+       AND ($3::bigint IS NULL OR api_key_id = $3)
+       AND ($4::integer IS NULL OR status = $4)
+       AND ($5::timestamptz IS NULL OR at >= $5)
+       AND ($6::timestamptz IS NULL OR at < $6)
+       AND (at, id) < (coalesce((SELECT c.at FROM lockbox.audit_events c
+                                  WHERE c.id = $7), 'infinity'), $7)
+       AND EXISTS (SELECT FROM lockbox.api_keys
+                    WHERE prefix = $9 AND key_hash = ANY ($10::bytea[])
+                      AND audit AND revoked_at IS NULL AND level >= $11
+                      AND expires_at > now())
+     ORDER BY at DESC, id DESC
+     LIMIT $8
+), a AS MATERIALIZED (
+    SELECT lockbox.audit_note($12::text[], $9, $10::bytea[], $11, 200,
+                              NULL, NULL, NULL) AS audit
+)
+SELECT r.*, a.audit FROM a LEFT JOIN r ON true

@@ -9,10 +9,28 @@
 #include <time.h>
 
 #include "audit.h"
+#include "audit_purge.h"
 #include "clock.h"
 #include "hex.h"
 #include "http.h"
 #include "log.h"
+
+/* The API's form of now + offset seconds, as lockbox.api_time() writes
+ * it. */
+static void
+time_text(char *out, size_t n, long offset)
+{
+	struct timeval	 tv;
+	struct tm	 tm;
+	time_t		 t;
+
+	gettimeofday(&tv, NULL);
+	t = tv.tv_sec + offset;
+	gmtime_r(&t, &tm);
+	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
+}
 
 /* ---- the chain ------------------------------------------------------ */
 
@@ -67,11 +85,35 @@ seal(struct audit *a, enum audit_seal_kind kind)
 	a->sealed = a->seq;
 }
 
+/* The events past the retention, a batch per chain. */
+static void
+retain(struct audit *a)
+{
+	struct audit_purged	 r;
+	char			 before[64];
+
+	a->next_retain_ms = clock_ms() + AUDIT_RETAIN_MS;
+	time_text(before, sizeof(before), -a->retention);
+	if (audit_purge(a->db, a->crypto, before, AUDIT_RETAIN_BATCH, &r) !=
+	    LB_OK)
+		return;
+	if (r.broken)
+		log_msg(LOG_LVL_ERROR, "audit: events before %s fail their "
+		    "check: none purged (run lockboxctl audit verify)", before);
+	else if (r.events > 0)
+		log_msg(LOG_LVL_INFO, "audit: purged %ld event(s) before %s "
+		    "(audit_retention)", r.events, before);
+}
+
 void
 audit_tick(struct audit *a)
 {
-	if (!a->on || a->chain_id == 0 || a->seq == a->sealed ||
-	    clock_ms() < a->next_seal_ms || !store_connected(a->db))
+	if (!a->on || !store_connected(a->db))
+		return;
+	if (a->retention > 0 && clock_ms() >= a->next_retain_ms)
+		retain(a);
+	if (a->chain_id == 0 || a->seq == a->sealed ||
+	    clock_ms() < a->next_seal_ms)
 		return;
 	a->next_seal_ms = clock_ms() + AUDIT_SEAL_MS;
 	seal(a, AUDIT_SEAL_TICK);
@@ -233,13 +275,19 @@ hook_lost(void *arg)
 
 void
 audit_init(struct audit *a, struct store *db, struct crypto *c, int on,
-    int async_reads, const char *host, int pid)
+    int async_reads, long retention, const char *host, int pid)
 {
+	uint32_t	 r;
+
 	memset(a, 0, sizeof(*a));
 	a->db = db;
 	a->crypto = c;
 	a->on = on;
 	a->async_reads = async_reads;
+	a->retention = retention;
+	/* Workers started together would all try at once. */
+	crypto_random(&r, sizeof(r));
+	a->next_retain_ms = clock_ms() + 1000 + r % 4000;
 	a->host = host;
 	a->pid = pid;
 	a->sealed = -1;
@@ -254,20 +302,6 @@ void
 audit_free(struct audit *a)
 {
 	buf_free(&a->param);
-}
-
-/* The API's form of a time, as lockbox.api_time() writes it. */
-static void
-now_text(char *out, size_t n)
-{
-	struct timeval	 tv;
-	struct tm	 tm;
-
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
 }
 
 /* An address as the table takes it (sql/008_audit.sql), or "". */
@@ -295,7 +329,7 @@ audit_begin(struct audit *a, const struct http_request *req,
 	a->secret_id[0] = a->held[0] = a->key_id_s[0] = a->prefix[0] = '\0';
 	if (!a->on)
 		return 0;
-	now_text(a->at, sizeof(a->at));
+	time_text(a->at, sizeof(a->at), 0);
 	snprintf(a->request_id, sizeof(a->request_id), "%s", req->request_id);
 	a->action = action;
 	if (req->key_shape > 0)

@@ -27,6 +27,12 @@
 #include "store.h"
 
 #define AUDIT_SEAL_MS	10000
+/* How often a worker removes events older than audit_retention (one
+ * worker at a time, over every host; the first time a few seconds after
+ * it starts), and at most how many of each chain at once: requests are
+ * waiting. */
+#define AUDIT_RETAIN_MS		600000
+#define AUDIT_RETAIN_BATCH	5000
 
 struct http_request;
 
@@ -35,6 +41,8 @@ struct audit {
 	struct crypto		*crypto;
 	int			 on;
 	int			 async_reads;
+	long			 retention;	/* seconds; 0: keep all */
+	int64_t			 next_retain_ms;
 	const char		*host;
 	int			 pid;
 
@@ -65,7 +73,8 @@ struct audit {
 
 /* Sets a up for a worker (on: the setting audit) and hooks it into db. */
 void	audit_init(struct audit *, struct store *db, struct crypto *,
-	    int on, int async_reads, const char *host, int pid);
+	    int on, int async_reads, long retention, const char *host,
+	    int pid);
 void	audit_free(struct audit *);
 
 /* A request under /v1/admin/ arrives: its event is due. action: the
@@ -92,7 +101,8 @@ void	audit_settled(struct audit *);
 enum lb_err audit_end(struct audit *, int status, int64_t api_key_id);
 
 /* Between requests: a seal when the chain grew and AUDIT_SEAL_MS went
- * by. At the worker's clean exit: its close. */
+ * by; every AUDIT_RETAIN_MS, the events past audit_retention purged
+ * (audit_purge.h). At the worker's clean exit: its close. */
 void	audit_tick(struct audit *);
 void	audit_close(struct audit *);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit_chain.h"
+#include "audit_purge.h"
 #include "ctl.h"
 #include "store_admin.h"
 
@@ -310,135 +311,38 @@ audit_export(const char *since)
 
 /* ---- purge ---------------------------------------------------------- */
 
-struct cut {
-	int64_t	 chain, seq;
-};
-
-struct purge {
-	struct crypto	*c;
-	struct cut	*cuts;
-	size_t		 ncuts, cap;
-	/* The chain being MAC'd up to its cut. */
-	unsigned char	 mac[AUDIT_MAC_LEN];
-	int64_t		 last;
-	int		 key_id;
-	int		 broken;
-};
-
-static void
-add_cut(void *arg, int64_t chain, int64_t seq)
-{
-	struct purge	*p = arg;
-	void		*q;
-
-	if (p->ncuts == p->cap) {
-		p->cap = p->cap ? 2 * p->cap : 64;
-		if ((q = realloc(p->cuts, p->cap * sizeof(*p->cuts))) == NULL) {
-			p->broken = 1;
-			return;
-		}
-		p->cuts = q;
-	}
-	p->cuts[p->ncuts].chain = chain;
-	p->cuts[p->ncuts++].seq = seq;
-}
-
-/* The chain's MAC, event after event; a break stops the purge, which
- * would otherwise seal over it. */
 static int
-mac_event(void *arg, const struct audit_event *e)
+audit_purge_cmd(const char *before)
 {
-	struct purge	*p = arg;
-	unsigned char	 start[AUDIT_MAC_LEN];
-
-	if (p->last == 0) {
-		/* The chain's first event left: event 1 carries the chain's
-		 * start; after an earlier purge, its purge seal's MAC
-		 * (which audit verify checks). */
-		if (e->seq == 1 && (audit_chain_start(p->c, e->mac_key_id,
-		    e->chain_id, start) < 0 || !crypto_equal(start,
-		    e->prev_mac, AUDIT_MAC_LEN))) {
-			p->broken = 1;
-			return 0;
-		}
-	} else if (e->seq != p->last + 1 ||
-	    !crypto_equal(e->prev_mac, p->mac, AUDIT_MAC_LEN)) {
-		p->broken = 1;
-		return 0;
-	}
-	memcpy(p->mac, e->prev_mac, AUDIT_MAC_LEN);
-	if (audit_event_mac(p->c, e, p->mac) < 0) {
-		p->broken = 1;
-		return 0;
-	}
-	p->key_id = e->mac_key_id;
-	p->last = e->seq;
-	return 0;
-}
-
-static int
-audit_purge(const char *before)
-{
-	struct purge		 p;
+	struct audit_purged	 r;
 	struct keyring		 ring;
-	struct audit_seal	 seal;
+	struct crypto		*c;
 	struct store		*s;
 	enum lb_err		 e;
-	long			 n, total = 0;
-	size_t			 i;
 	int			 rc = 1;
 
-	memset(&p, 0, sizeof(p));
-	if ((p.c = ctl_ring_open(&ring, 0)) == NULL)
+	if ((c = ctl_ring_open(&ring, 0)) == NULL)
 		return 1;
 	if ((s = ctl_db_open()) == NULL)
 		goto out;
-	if ((e = store_audit_purge_begin(s)) != LB_OK ||
-	    (e = store_audit_purge_cuts(s, before, add_cut, &p)) != LB_OK) {
+	if ((e = audit_purge(s, c, before, INT32_MAX, &r)) != LB_OK) {
 		rc = ctl_db_fail(s, e);
 		goto out;
 	}
-	for (i = 0; i < p.ncuts && !p.broken; i++) {
-		p.last = 0;
-		if ((e = store_audit_chain_events(s, p.cuts[i].chain, 1,
-		    p.cuts[i].seq, mac_event, &p)) != LB_OK) {
-			rc = ctl_db_fail(s, e);
-			goto out;
-		}
-		if (p.last != p.cuts[i].seq)
-			p.broken = 1;
-		if (p.broken)
-			break;
-		memset(&seal, 0, sizeof(seal));
-		seal.chain_id = p.cuts[i].chain;
-		seal.seq = p.cuts[i].seq;
-		seal.kind = AUDIT_SEAL_PURGE;
-		seal.mac_key_id = p.key_id;
-		memcpy(seal.mac, p.mac, sizeof(seal.mac));
-		if (audit_seal_make(p.c, &seal) < 0 ||
-		    (e = store_audit_purge_chain(s, &seal, &n)) != LB_OK) {
-			rc = ctl_db_fail(s, e);
-			goto out;
-		}
-		total += n;
-	}
-	if (p.broken) {
+	if (r.busy)
+		fprintf(stderr, "lockboxctl: another purge is running: "
+		    "nothing purged; try again\n");
+	else if (r.broken)
 		fprintf(stderr, "lockboxctl: the audit log fails its check "
 		    "before %s: nothing purged (run lockboxctl audit verify)\n",
 		    before);
-		store_audit_purge_end(s, 0);
-		goto out;
+	else {
+		printf("purged %ld event(s) before %s from %zu chain(s), each "
+		    "sealed where it now starts\n", r.events, before, r.chains);
+		rc = 0;
 	}
-	if ((e = store_audit_purge_end(s, 1)) != LB_OK) {
-		rc = ctl_db_fail(s, e);
-		goto out;
-	}
-	printf("purged %ld event(s) before %s from %zu chain(s), each "
-	    "sealed where it now starts\n", total, before, p.ncuts);
-	rc = 0;
 out:
-	free(p.cuts);
-	crypto_free(p.c);
+	crypto_free(c);
 	keyring_free(&ring);
 	return rc;
 }
@@ -455,7 +359,7 @@ ctl_audit(int argc, char **argv)
 		return audit_export(argv[3]);
 	if (argc == 4 && strcmp(argv[1], "purge") == 0 &&
 	    strcmp(argv[2], "--before") == 0)
-		return audit_purge(argv[3]);
+		return audit_purge_cmd(argv[3]);
 	ctl_usage(stderr);
 	return 2;
 }

@@ -143,7 +143,8 @@ run_keyed(struct lockbox_ctx *ctx, const struct route *r,
 	}
 	/* What this request needs: the route's level, or more where the
 	 * request asks for more (a list with values). */
-	need = c->level > r->level ? c->level : r->level;
+	need = c->level != SCOPE_LEVEL_NONE && c->level > r->level ? c->level :
+	    r->level;
 	st[0] = &lookup;
 	if (stmt_bound(&c->stmt)) {
 		if (sql_queries[c->stmt.q].keyed)

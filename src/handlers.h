@@ -26,6 +26,8 @@ ROUTE_FUNCTIONS(secrets_delete);
 ROUTE_FUNCTIONS(versions_list);
 ROUTE_FUNCTIONS(versions_get);
 ROUTE_FUNCTIONS(versions_restore);
+/* audit_api.c */
+ROUTE_FUNCTIONS(audit_list);
 /* deleted.c */
 ROUTE_FUNCTIONS(deleted_list);
 ROUTE_FUNCTIONS(deleted_restore);

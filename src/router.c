@@ -13,6 +13,10 @@ static const char *const get_params[] = { "version", NULL };
 static const char *const delete_params[] = { "permanent", NULL };
 static const char *const lookup_params[] = { "name", "provider_slug", NULL };
 static const char *const page_params[] = { "limit", "cursor", NULL };
+static const char *const audit_params[] = {
+	"limit", "cursor", "action", "secret_id", "api_key_id", "status",
+	"since", "until", NULL
+};
 static const char *const deleted_params[] = {
 	"limit", "cursor", "provider_slug", NULL
 };
@@ -75,6 +79,10 @@ static const struct route routes[] = {
 	ROUTE(HTTP_DELETE, "/v1/admin/deleted-secrets/{id}",
 	       "deleted.destroy", "secret.destroy",
 	       SCOPE_LEVEL_WRITE, 1, R,     no_params,     deleted_destroy),
+	/* The audit scope, whatever the key's level. */
+	ROUTE(HTTP_GET,    "/v1/admin/audit",
+	       "audit.list",      "audit.read",
+	       SCOPE_LEVEL_AUDIT, 0, 0,     audit_params,  audit_list),
 };
 #undef R
 #undef Q

@@ -70,6 +70,8 @@ scope_parse_spec(const char *spec, enum scope_level *l, int *audit)
 int
 scope_allows(const struct principal *p, enum scope_level need)
 {
+	if (need == SCOPE_LEVEL_AUDIT)
+		return p->audit;
 	return p->level >= need;
 }
 
@@ -158,6 +160,8 @@ scope_refusal(enum scope_level need)
 	case SCOPE_LEVEL_READ:
 		return "this API key may not read values; this request "
 		    "reads them";
+	case SCOPE_LEVEL_AUDIT:
+		return "this API key may not read the audit log (scope audit)";
 	default:
 		return "this API key may not use this route";
 	}

@@ -11,6 +11,9 @@
 #include <stdint.h>
 
 enum scope_level {
+	/* Not a level: the audit scope, which a key has or not whatever its
+	 * level (GET /v1/admin/audit). */
+	SCOPE_LEVEL_AUDIT	= -1,
 	/* No key at all (health, openapi); a key's level when it may only
 	 * read the audit log. */
 	SCOPE_LEVEL_NONE	= 0,

@@ -158,6 +158,45 @@ enum lb_err	 store_audit_event(struct store *, int status,
 /* The event of a request refused before its route's statement: keyed. */
 void		 store_audit_refused_bind(struct stmt *);
 
+/* GET /v1/admin/audit: a page below id before, limit rows (the page's
+ * and one more), and each row as text (NULL: null; strings point into
+ * the result). */
+struct audit_query;
+struct audit_row {
+	int64_t		 id;
+	const char	*at, *request_id, *action, *status, *api_key_id,
+			*api_key_prefix, *secret_id, *version, *secret_ids,
+			*remote_addr;
+};
+void		 store_audit_list_bind(struct stmt *,
+		    const struct audit_query *, int64_t before, int limit);
+void		 store_audit_row_read(const struct store_result *, int i,
+		    struct audit_row *);
+
+/* Row i of a statement that returns events as lockbox.audit_macd has
+ * them (audit_chain.h reads them so); strings point into the result. */
+struct audit_event;
+void		 store_audit_event_read(const struct store_result *, int i,
+		    struct audit_event *);
+
+/* A purge, in one transaction (begin lets the trigger take its DELETEs;
+ * end commits or not; begin says whether this is the only purge
+ * running, and another should not go on): per chain, its last event before before (at most most events
+ * past its first); that
+ * chain's events from..to; the purge seal written and what it covers
+ * deleted (*n events). */
+enum lb_err	 store_audit_purge_begin(struct store *, int *mine);
+enum lb_err	 store_audit_purge_end(struct store *, int commit);
+enum lb_err	 store_audit_purge_cuts(struct store *, const char *before,
+		    long most, void (*fn)(void *, int64_t chain, int64_t cut),
+		    void *arg);
+enum lb_err	 store_audit_chain_events(struct store *, int64_t chain,
+		    int64_t from, int64_t to,
+		    int (*fn)(void *, const struct audit_event *), void *arg);
+enum lb_err	 store_audit_purge_chain(struct store *,
+		    const struct audit_seal *purge, long *n);
+
+
 /* ---- API keys (store_keys.c) --------------------------------------- */
 
 /* The request's API key as a keyed statement takes it (its last three

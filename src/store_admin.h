@@ -105,18 +105,4 @@ enum lb_err	 store_audit_events(struct store *,
 enum lb_err	 store_audit_export(struct store *, const char *since,
 		    FILE *out);
 
-/* A purge, in one transaction (begin lets the trigger take its DELETEs;
- * end commits or not): per chain, its last event before before; that
- * chain's events from..to; the purge seal written and what it covers
- * deleted (*n events). */
-enum lb_err	 store_audit_purge_begin(struct store *);
-enum lb_err	 store_audit_purge_end(struct store *, int commit);
-enum lb_err	 store_audit_purge_cuts(struct store *, const char *before,
-		    void (*fn)(void *, int64_t chain, int64_t cut), void *arg);
-enum lb_err	 store_audit_chain_events(struct store *, int64_t chain,
-		    int64_t from, int64_t to,
-		    int (*fn)(void *, const struct audit_event *), void *arg);
-enum lb_err	 store_audit_purge_chain(struct store *,
-		    const struct audit_seal *purge, long *n);
-
 #endif

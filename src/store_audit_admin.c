@@ -83,30 +83,6 @@ store_audit_chains(struct store *s, void (*fn)(void *, int64_t id,
 	return LB_OK;
 }
 
-/* Row i of a statement that returns events, as audit_chain.h reads them:
- * strings point into res. */
-static void
-event_of(const struct store_result *res, int i, struct audit_event *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->id = result_i64(res, i, 0);
-	e->chain_id = result_i64(res, i, 1);
-	e->seq = result_i64(res, i, 2);
-	e->at = result_text(res, i, 3);
-	e->request_id = result_text(res, i, 4);
-	e->action = result_text(res, i, 5);
-	e->status = result_text(res, i, 6);
-	e->api_key_id = result_text(res, i, 7);
-	e->api_key_prefix = result_text(res, i, 8);
-	e->secret_id = result_text(res, i, 9);
-	e->version = result_text(res, i, 10);
-	e->secret_ids = result_text(res, i, 11);
-	e->remote_addr = result_text(res, i, 12);
-	e->mac_key_id = (int)result_i64(res, i, 13);
-	if (result_bytes(res, i, 14, e->prev_mac, sizeof(e->prev_mac)) < 0)
-		memset(e->prev_mac, 0, sizeof(e->prev_mac));
-}
-
 /* Rows of an open cursor, fetched in batches, to fn. */
 static enum lb_err
 cursor_walk(struct store *s, enum sql_query fetch,
@@ -143,7 +119,7 @@ event_row(void *arg, struct store_result *res, int i)
 	struct event_walk	*w = arg;
 	struct audit_event	 e;
 
-	event_of(res, i, &e);
+	store_audit_event_read(res, i, &e);
 	return w->fn(w->arg, &e);
 }
 
@@ -182,91 +158,4 @@ store_audit_export(struct store *s, const char *since, FILE *out)
 	if (e != LB_OK)
 		return e;
 	return cursor_walk(s, SQL_AUDIT_EVENTS_FETCH, export_row, out);
-}
-
-enum lb_err
-store_audit_purge_cuts(struct store *s, const char *before,
-    void (*fn)(void *, int64_t chain, int64_t cut), void *arg)
-{
-	struct stmt		 st;
-	struct store_result	 res;
-	enum lb_err		 e;
-	int			 i;
-
-	stmt_init(&st, SQL_AUDIT_PURGE_CUT);
-	stmt_text(&st, before);
-	e = store_run(s, &st, &res);
-	stmt_free(&st);
-	if (e != LB_OK)
-		return e;
-	for (i = 0; i < result_rows(&res); i++)
-		fn(arg, result_i64(&res, i, 0), result_i64(&res, i, 1));
-	result_free(&res);
-	return LB_OK;
-}
-
-enum lb_err
-store_audit_chain_events(struct store *s, int64_t chain, int64_t from,
-    int64_t to, int (*fn)(void *, const struct audit_event *), void *arg)
-{
-	struct stmt		 st;
-	struct store_result	 res;
-	struct audit_event	 ev;
-	enum lb_err		 e;
-	int			 i;
-
-	stmt_init(&st, SQL_AUDIT_CHAIN_EVENTS);
-	stmt_i64(&st, chain);
-	stmt_i64(&st, from);
-	stmt_i64(&st, to);
-	e = store_run(s, &st, &res);
-	stmt_free(&st);
-	if (e != LB_OK)
-		return e;
-	for (i = 0; i < result_rows(&res) && e == LB_OK; i++) {
-		event_of(&res, i, &ev);
-		if (fn(arg, &ev) < 0)
-			e = LB_ERR_INTERNAL;
-	}
-	result_free(&res);
-	return e;
-}
-
-enum lb_err
-store_audit_purge_begin(struct store *s)
-{
-	struct stmt		 st;
-	struct store_result	 res;
-	enum lb_err		 e;
-
-	if ((e = store_connect(s)) != LB_OK ||
-	    (e = store_exec_script(s, "BEGIN")) != LB_OK)
-		return e;
-	stmt_init(&st, SQL_AUDIT_PURGE_ALLOW);
-	if ((e = store_run(s, &st, &res)) == LB_OK)
-		result_free(&res);
-	return e;
-}
-
-enum lb_err
-store_audit_purge_end(struct store *s, int commit)
-{
-	return store_exec_script(s, commit ? "COMMIT" : "ROLLBACK");
-}
-
-enum lb_err
-store_audit_purge_chain(struct store *s, const struct audit_seal *purge,
-    long *n)
-{
-	struct stmt	 st;
-	enum lb_err	 e;
-
-	if ((e = store_audit_seal(s, purge)) != LB_OK)
-		return e;
-	stmt_init(&st, SQL_AUDIT_PURGE_CHAIN);
-	stmt_i64(&st, purge->chain_id);
-	stmt_i64(&st, purge->seq);
-	e = store_run_count(s, &st, "n", n);
-	stmt_free(&st);
-	return e;
 }

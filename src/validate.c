@@ -419,9 +419,8 @@ validate_patch(struct json_object *o, struct secret_input *in,
 	return check_members(o, in, 1, resp);
 }
 
-/* Strict ASCII decimal within 1..INT64_MAX, no sign, no leading zero. */
-static int
-parse_id(const char *s, int64_t *out)
+int
+valid_id(const char *s, int64_t *out)
 {
 	uint64_t	 v = 0;
 	size_t		 i;
@@ -442,7 +441,7 @@ parse_id(const char *s, int64_t *out)
 enum lb_err
 validate_id(const char *s, int64_t *id, struct http_response *resp)
 {
-	if (parse_id(s, id) < 0)
+	if (valid_id(s, id) < 0)
 		return http_error(resp, LB_ERR_INVALID_ID, NULL, "a secret id "
 		    "is a decimal integer from 1 to 9223372036854775807");
 	return LB_OK;
@@ -452,30 +451,40 @@ static enum lb_err ids_parse(const char *, struct list_query *,
 		    struct http_response *);
 
 enum lb_err
-validate_list_query(const struct http_request *req, struct list_query *q,
+validate_limit(const struct http_request *req, int *limit,
     struct http_response *resp)
 {
 	const char	*v;
 	long		 n = 0;
 	size_t		 i;
 
-	q->limit = LIMIT_DEFAULT;
+	*limit = LIMIT_DEFAULT;
+	if ((v = http_param(req, "limit")) == NULL)
+		return LB_OK;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9' || i >= 12)
+			break;
+		n = n * 10 + (v[i] - '0');
+	}
+	if (i == 0 || v[i] != '\0' || n < 1 || n > LIMIT_MAX)
+		return http_error(resp, LB_ERR_INVALID_PARAMETER, "limit",
+		    "limit must be an integer from 1 to %d", LIMIT_MAX);
+	*limit = (int)n;
+	return LB_OK;
+}
+
+enum lb_err
+validate_list_query(const struct http_request *req, struct list_query *q,
+    struct http_response *resp)
+{
+	const char	*v;
+
 	q->values = 0;
 	q->nids = 0;
 	q->cursor = http_param(req, "cursor");
 	q->provider_slug = http_param(req, "provider_slug");
-	if ((v = http_param(req, "limit")) != NULL) {
-		for (i = 0; v[i] != '\0'; i++) {
-			if (v[i] < '0' || v[i] > '9' || i >= 12)
-				break;
-			n = n * 10 + (v[i] - '0');
-		}
-		if (i == 0 || v[i] != '\0' || n < 1 || n > LIMIT_MAX)
-			return http_error(resp, LB_ERR_INVALID_PARAMETER,
-			    "limit", "limit must be an integer from 1 to %d",
-			    LIMIT_MAX);
-		q->limit = (int)n;
-	}
+	if (validate_limit(req, &q->limit, resp) != LB_OK)
+		return resp->err;
 	if (q->provider_slug != NULL &&
 	    !valid_provider_slug(q->provider_slug, strlen(q->provider_slug)))
 		return http_error(resp, LB_ERR_INVALID_PARAMETER,
@@ -520,7 +529,7 @@ ids_parse(const char *v, struct list_query *q, struct http_response *resp)
 			goto bad;
 		memcpy(item, p, len);
 		item[len] = '\0';
-		if (parse_id(item, &all[n++]) < 0)
+		if (valid_id(item, &all[n++]) < 0)
 			goto bad;
 		if (comma == NULL)
 			break;
@@ -546,7 +555,7 @@ enum lb_err
 validate_version(const char *s, int in_path, int64_t *v,
     struct http_response *resp)
 {
-	if (s != NULL && parse_id(s, v) == 0)
+	if (s != NULL && valid_id(s, v) == 0)
 		return LB_OK;
 	return http_error(resp, in_path ? LB_ERR_INVALID_ID :
 	    LB_ERR_INVALID_PARAMETER, "version", "a version is a decimal "
@@ -652,7 +661,7 @@ if_match_walk(const char *h, void (*fn)(void *, const char *, int64_t),
 		    p[n - 1] == '"') {
 			memcpy(tag, p + 1, n - 2);
 			tag[n - 2] = '\0';
-			if (parse_id(tag, &v) == 0)
+			if (valid_id(tag, &v) == 0)
 				fn(arg, tag, v);
 		}
 		p = q;

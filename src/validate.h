@@ -74,6 +74,12 @@ void		validate_metadata_split(struct json_object *patch,
 
 /* A path id: ^[1-9][0-9]{0,18}$ within 1..2^63-1. */
 enum lb_err	validate_id(const char *, int64_t *, struct http_response *);
+/* The same rule, without an answer: 0, or -1. */
+int		valid_id(const char *, int64_t *);
+
+/* limit: absent (LIMIT_DEFAULT), or 1..LIMIT_MAX. */
+enum lb_err	validate_limit(const struct http_request *, int *limit,
+		    struct http_response *);
 
 /* ids= holds at most this many distinct ids, and at most IDS_MAX_ITEMS
  * items (what a URL of the web server's size can hold anyway). */
@@ -105,6 +111,23 @@ enum lb_err	validate_version(const char *, int in_path, int64_t *,
 enum lb_err	validate_lookup(const struct http_request *,
 		    const char **name, const char **provider_slug,
 		    struct http_response *);
+
+/* GET /v1/admin/audit's query (validate_audit.c): limit, cursor, and
+ * the filters, each checked (action among the log's, ids, a status,
+ * since and until in RFC 3339). */
+struct audit_query {
+	int		 limit;
+	const char	*cursor;	/* NULL: first page */
+	const char	*action;	/* NULL: any */
+	int64_t		 secret_id;	/* 0: any */
+	int64_t		 api_key_id;	/* 0: any */
+	int		 status;	/* 0: any */
+	const char	*since, *until;	/* NULL: open */
+};
+enum lb_err	validate_audit_query(const struct http_request *,
+		    struct audit_query *, struct http_response *);
+/* RFC 3339's date-time, every field in its range. */
+int		valid_rfc3339(const char *);
 
 /* An optional boolean query parameter: absent (0), "true" or "false". */
 enum lb_err	validate_flag(const struct http_request *, const char *name,

@@ -251,7 +251,8 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 	if (gethostname(w.host, sizeof(w.host) - 1) < 0 || w.host[0] == '\0')
 		strcpy(w.host, "unknown");
 	audit_init(&w.audit, w.ctx.db, w.ctx.crypto, cfg->audit,
-	    cfg->audit_async_reads, w.host, (int)getpid());
+	    cfg->audit_async_reads, cfg->audit_retention, w.host,
+	    (int)getpid());
 	w.ctx.audit = &w.audit;
 	crypto_random(&r, sizeof(r));
 	limit = cfg->max_requests + (long)(r % (uint32_t)(cfg->max_requests /

@@ -249,9 +249,15 @@ Test(router, every_route_declares_its_needs)
 		if (rt[i].provider & ROUTE_PROVIDER_BODY)
 			cr_expect(rt[i].method == HTTP_POST ||
 			    rt[i].method == HTTP_PATCH, "%s", rt[i].name);
-		if (rt[i].level != SCOPE_LEVEL_NONE)
+		/* The audit log is about no secret. */
+		if (rt[i].level != SCOPE_LEVEL_NONE &&
+		    rt[i].level != SCOPE_LEVEL_AUDIT)
 			cr_expect_neq(rt[i].provider, 0, "%s: acts on a "
 			    "secret but names no provider", rt[i].name);
+		/* Every request under /v1/admin/ leaves an audit event. */
+		cr_expect_eq(rt[i].action != NULL,
+		    rt[i].level != SCOPE_LEVEL_NONE, "%s: an admin route has "
+		    "an audit action, no other does", rt[i].name);
 		/* One row per method and pattern; names unique. */
 		for (j = 0; j < i; j++) {
 			cr_expect(rt[j].method != rt[i].method ||
