@@ -212,7 +212,7 @@ hook_stored(void *arg, const char *outcome)
 {
 	struct audit		*a = arg;
 	struct audit_event	 e;
-	char			 copy[1024], *f[5];
+	char			 copy[4096], *f[5];
 
 	if (!a->due || a->chain_id == 0)
 		return;
