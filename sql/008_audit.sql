@@ -14,10 +14,16 @@ CREATE TABLE lockbox.audit_chains (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     started_at  timestamptz NOT NULL DEFAULT now(),
     host        text NOT NULL CHECK (octet_length(host) BETWEEN 1 AND 255),
-    pid         integer NOT NULL
+    pid         integer NOT NULL,
+    prev_id     bigint,
+    link        bytea NOT NULL CHECK (octet_length(link) = 32),
+    link_key_id integer NOT NULL
 );
 COMMENT ON TABLE lockbox.audit_chains IS
-    'Chains of audit events: a worker opens one when it starts, and another after its connection to the database broke mid-statement. Ids follow one another: a missing id is a chain removed.';
+    'Chains of audit events: a worker opens one when it starts (and a spare for when its connection breaks mid-statement). The chains are themselves a chain: each row names the one opened before it and carries a MAC over it, so that a chain removed whole, row and all, is found out.';
+COMMENT ON COLUMN lockbox.audit_chains.prev_id IS 'The chain opened just before this one (NULL: the first).';
+COMMENT ON COLUMN lockbox.audit_chains.link IS 'HMAC-SHA-256, under a key-ring subkey, over the previous chain''s id and link and this one''s host and pid.';
+COMMENT ON COLUMN lockbox.audit_chains.link_key_id IS 'The key of the ring link is made under.';
 COMMENT ON COLUMN lockbox.audit_chains.id IS 'The chain''s number, the chain_id of its events and seals.';
 COMMENT ON COLUMN lockbox.audit_chains.started_at IS 'When the worker opened the chain.';
 COMMENT ON COLUMN lockbox.audit_chains.host IS 'The host name of the worker that writes the chain.';

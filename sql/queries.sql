@@ -998,10 +998,21 @@ SELECT host, pid, seal_key_id,
    AND (seal_key_id = $1) = $3::boolean
  ORDER BY host, pid
 
--- name: audit_chains_open
--- $3 new chains of audit events for a worker (sql/008_audit.sql).
-INSERT INTO lockbox.audit_chains (host, pid)
-SELECT $1, $2 FROM generate_series(1, $3) RETURNING id
+-- name: audit_chain_lock
+-- A worker about to open chains, in a transaction: every other opener
+-- waits until it ends. A statement of its own: the next one's snapshot
+-- must be taken after the lock, or it would miss the chain of an opener
+-- it waited for (sql/008_audit.sql).
+SELECT pg_advisory_xact_lock(hashtext('lockbox.audit_chains'))
+
+-- name: audit_chain_last
+-- The newest chain, which the next one links to.
+SELECT id, link FROM lockbox.audit_chains ORDER BY id DESC LIMIT 1
+
+-- name: audit_chain_open
+INSERT INTO lockbox.audit_chains (host, pid, prev_id, link, link_key_id)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id
 
 -- name: audit_seal
 -- Seals are written once: a second try of the same seal changes nothing.
@@ -1037,7 +1048,8 @@ SELECT chain_id, chain_seq, kind, mac, mac_key_id, seal
  ORDER BY chain_id, chain_seq
 
 -- name: audit_chains_all
-SELECT id, lockbox.api_time(started_at) AS started_at, host, pid
+SELECT id, lockbox.api_time(started_at) AS started_at, host, pid, prev_id,
+       link, link_key_id
   FROM lockbox.audit_chains
  ORDER BY id
 

@@ -54,13 +54,33 @@ chain_start(struct audit *a, int64_t id)
 static int
 chains_ready(struct audit *a)
 {
-	int64_t	 ids[2];
-	int	 n = (a->chain_id == 0) + (a->spare == 0), i = 0;
+	struct audit_link	 l;
+	unsigned char		 link[AUDIT_MAC_LEN];
+	int64_t			 ids[2] = { 0, 0 }, prev;
+	int			 n = (a->chain_id == 0) + (a->spare == 0), i;
+	enum lb_err		 e;
 
 	if (n == 0)
 		return 0;
-	if (store_audit_chains_open(a->db, a->host, a->pid, n, ids) != LB_OK)
+	/* Each new chain links to the newest one, whoever opened it. */
+	if ((e = store_audit_chain_last(a->db, &prev, link)) == LB_OK)
+		for (i = 0; i < n && e == LB_OK; i++) {
+			memset(&l, 0, sizeof(l));
+			l.prev_id = prev;
+			l.prev_link = prev > 0 ? link : NULL;
+			l.host = a->host;
+			l.pid = a->pid;
+			l.key_id = crypto_active_key(a->crypto);
+			if (audit_link_make(a->crypto, &l, link) < 0)
+				e = LB_ERR_INTERNAL;
+			else
+				e = store_audit_chain_open(a->db, a->host,
+				    a->pid, prev, link, l.key_id, &ids[i]);
+			prev = ids[i];
+		}
+	if (store_audit_chain_done(a->db, e == LB_OK) != LB_OK || e != LB_OK)
 		return -1;
+	i = 0;
 	if (a->chain_id == 0 && chain_start(a, ids[i++]) < 0)
 		return -1;
 	if (a->spare == 0 && i < n)

@@ -104,6 +104,25 @@ audit_seal_make(struct crypto *c, struct audit_seal *s)
 	return seal_mac(c, s, s->seal);
 }
 
+int
+audit_link_make(struct crypto *c, const struct audit_link *l,
+    unsigned char out[AUDIT_MAC_LEN])
+{
+	static const unsigned char none[AUDIT_MAC_LEN];
+	struct buf	 b = { 0 };
+	int		 r;
+
+	buf_puts(&b, "link");
+	put_u64(&b, (uint64_t)l->prev_id);
+	buf_append(&b, l->prev_link != NULL ? l->prev_link : none,
+	    AUDIT_MAC_LEN);
+	put_text(&b, l->host);
+	put_u64(&b, (uint64_t)l->pid);
+	r = mac_of(c, l->key_id, &b, out);
+	buf_free(&b);
+	return r;
+}
+
 const char *
 audit_problem_text(enum audit_problem_kind k)
 {

@@ -65,6 +65,20 @@ int	audit_event_mac(struct crypto *, const struct audit_event *,
 /* Fills s->seal from the seal's other fields. */
 int	audit_seal_make(struct crypto *, struct audit_seal *s);
 
+/* The chains are themselves chained (lockbox.audit_chains): each row's
+ * link is a MAC over the row opened before it (its id and link; none for
+ * the first) and its own host and pid, so that a chain removed whole,
+ * with its row, breaks the next row's link. */
+struct audit_link {
+	int64_t			 prev_id;	/* 0: the first chain */
+	const unsigned char	*prev_link;	/* NULL when prev_id is 0 */
+	const char		*host;
+	int64_t			 pid;
+	int			 key_id;
+};
+int	audit_link_make(struct crypto *, const struct audit_link *,
+	    unsigned char out[AUDIT_MAC_LEN]);
+
 enum audit_problem_kind {
 	AUDIT_BAD_START,	/* event 1 does not carry its chain's start */
 	AUDIT_BROKEN,		/* this event, or the one before, was altered

@@ -15,9 +15,12 @@
 
 struct chain_info {
 	int64_t		 id;
-	char		 host[64];
+	char		 host[256];
 	char		 pid[16];
 	char		 started[40];
+	int64_t		 prev_id;
+	unsigned char	 link[AUDIT_MAC_LEN];
+	int		 link_key_id;
 	int		 seen;		/* it has events or seals */
 };
 
@@ -56,8 +59,7 @@ add_seal(void *arg, const struct audit_seal *s)
 }
 
 static void
-add_chain(void *arg, int64_t id, const char *started, const char *host,
-    const char *pid)
+add_chain(void *arg, const struct store_audit_chain *row)
 {
 	struct verify		*v = arg;
 	struct chain_info	*ci;
@@ -74,11 +76,14 @@ add_chain(void *arg, int64_t id, const char *started, const char *host,
 	}
 	ci = &v->chains[v->nchains++];
 	memset(ci, 0, sizeof(*ci));
-	ci->id = id;
-	snprintf(ci->host, sizeof(ci->host), "%s", host ? host : "");
-	snprintf(ci->pid, sizeof(ci->pid), "%s", pid ? pid : "");
+	ci->id = row->id;
+	snprintf(ci->host, sizeof(ci->host), "%s", row->host ? row->host : "");
+	snprintf(ci->pid, sizeof(ci->pid), "%s", row->pid ? row->pid : "");
 	snprintf(ci->started, sizeof(ci->started), "%s",
-	    started ? started : "");
+	    row->started_at ? row->started_at : "");
+	ci->prev_id = row->prev_id;
+	memcpy(ci->link, row->link, sizeof(ci->link));
+	ci->link_key_id = row->link_key_id;
 }
 
 static struct chain_info *
@@ -96,6 +101,26 @@ chain_find(struct verify *v, int64_t id)
 			hi = mid;
 	}
 	return NULL;
+}
+
+/* Whether chain c's row links to prev (NULL: c is the first). */
+static int
+link_follows(struct crypto *cr, const struct chain_info *c,
+    const struct chain_info *prev)
+{
+	struct audit_link	 l;
+	unsigned char		 mac[AUDIT_MAC_LEN];
+
+	if (c->prev_id != (prev != NULL ? prev->id : 0))
+		return 0;
+	memset(&l, 0, sizeof(l));
+	l.prev_id = c->prev_id;
+	l.prev_link = prev != NULL ? prev->link : NULL;
+	l.host = c->host;
+	l.pid = strtoll(c->pid, NULL, 10);
+	l.key_id = c->link_key_id;
+	return audit_link_make(cr, &l, mac) == 0 &&
+	    crypto_equal(mac, c->link, AUDIT_MAC_LEN);
 }
 
 static void
@@ -259,16 +284,19 @@ audit_verify(void)
 		goto out;
 	}
 	chain_done(&v, v.nev > 0 ? v.chain : INT64_MAX);
-	/* Chains are numbered in turn, but a crash of PostgreSQL skips
-	 * up to 32 numbers (its sequences log ahead): a gap is a note. A
-	 * chain without an event or a seal was opened by a worker that
-	 * served nothing before it was killed, or its rows were removed. */
+	/* Each chain's row links to the one opened before it: a chain
+	 * removed whole, row and all, breaks the next one's link. A chain
+	 * without an event or a seal was opened by a worker that served
+	 * nothing before it was killed, or its rows were removed. */
 	for (i = 0; i < v.nchains; i++) {
-		if (i > 0 && v.chains[i].id != v.chains[i - 1].id + 1)
-			printf("note\tchains %" PRId64 " to %" PRId64 "\t"
-			    "not in lockbox.audit_chains: numbers a crash of "
-			    "PostgreSQL skipped, or chains removed\n",
-			    v.chains[i - 1].id + 1, v.chains[i].id - 1);
+		if (!link_follows(v.c, &v.chains[i], i > 0 ? &v.chains[i - 1] :
+		    NULL)) {
+			v.problems++;
+			printf("problem\tchain %" PRId64 "\tits row does not "
+			    "follow chain %" PRId64 ": a chain was removed "
+			    "between them, or a row altered\n", v.chains[i].id,
+			    i > 0 ? v.chains[i - 1].id : 0);
+		}
 		if (!v.chains[i].seen)
 			printf("note\tchain %" PRId64 "\tno event and no seal "
 			    "(worker %s pid %s, opened %s): it served nothing, "

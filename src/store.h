@@ -147,9 +147,17 @@ void		 store_audit_hooks(struct store *,
 		    const struct store_audit_hooks *);
 
 struct audit_seal;
-/* n new chains for a worker (store_audit.c): their ids. */
-enum lb_err	 store_audit_chains_open(struct store *, const char *host,
-		    int pid, int n, int64_t *ids);
+/* A worker opening chains (store_audit.c), in one transaction that
+ * chain_last begins (waiting for any other opener) and chain_done ends:
+ * the newest chain's id (0: none yet) and link; each new chain's row,
+ * linked to the one before (audit_chain.h), and its id. */
+enum lb_err	 store_audit_chain_last(struct store *, int64_t *id,
+		    unsigned char link[CRYPTO_MAC_LEN]);
+enum lb_err	 store_audit_chain_open(struct store *, const char *host,
+		    int pid, int64_t prev_id,
+		    const unsigned char link[CRYPTO_MAC_LEN], int key_id,
+		    int64_t *id);
+enum lb_err	 store_audit_chain_done(struct store *, int commit);
 enum lb_err	 store_audit_seal(struct store *, const struct audit_seal *);
 /* The request's event, stored alone, with the status answered and the
  * key checked (0: none). */

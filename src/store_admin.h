@@ -96,9 +96,15 @@ enum lb_err	 store_audit_read_end(struct store *);
  * for its call only; a negative return stops the walk). */
 enum lb_err	 store_audit_seals(struct store *,
 		    void (*fn)(void *, const struct audit_seal *), void *arg);
+struct store_audit_chain {
+	int64_t		 id;
+	const char	*started_at, *host, *pid;
+	int64_t		 prev_id;	/* 0: none */
+	unsigned char	 link[32];
+	int		 link_key_id;
+};
 enum lb_err	 store_audit_chains(struct store *, void (*fn)(void *,
-		    int64_t id, const char *started_at, const char *host,
-		    const char *pid), void *arg);
+		    const struct store_audit_chain *), void *arg);
 enum lb_err	 store_audit_events(struct store *,
 		    int (*fn)(void *, const struct audit_event *), void *arg);
 /* Events from since (RFC 3339; NULL: all) on, one JSON object a line. */

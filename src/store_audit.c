@@ -9,28 +9,71 @@
 #include "validate.h"
 
 enum lb_err
-store_audit_chains_open(struct store *s, const char *host, int pid, int n,
-    int64_t *ids)
+store_audit_chain_last(struct store *s, int64_t *id,
+    unsigned char link[AUDIT_MAC_LEN])
 {
 	struct stmt		 st;
 	struct store_result	 res;
 	enum lb_err		 e;
-	int			 i;
+	int			 col;
 
-	stmt_init(&st, SQL_AUDIT_CHAINS_OPEN);
+	*id = 0;
+	if ((e = store_connect(s)) != LB_OK ||
+	    (e = store_exec_script(s, "BEGIN")) != LB_OK)
+		return e;
+	stmt_init(&st, SQL_AUDIT_CHAIN_LOCK);
+	if ((e = store_run(s, &st, &res)) != LB_OK)
+		return e;
+	result_free(&res);
+	stmt_init(&st, SQL_AUDIT_CHAIN_LAST);
+	if ((e = store_run(s, &st, &res)) != LB_OK)
+		return e;
+	col = result_col(&res, "id");
+	if (result_rows(&res) == 1) {
+		*id = result_i64(&res, 0, col);
+		if (result_bytes(&res, 0, result_col(&res, "link"), link,
+		    AUDIT_MAC_LEN) < 0)
+			e = LB_ERR_INTEGRITY;
+	}
+	result_free(&res);
+	return e;
+}
+
+enum lb_err
+store_audit_chain_open(struct store *s, const char *host, int pid,
+    int64_t prev_id, const unsigned char link[AUDIT_MAC_LEN], int key_id,
+    int64_t *id)
+{
+	struct stmt		 st;
+	struct store_result	 res;
+	enum lb_err		 e;
+
+	stmt_init(&st, SQL_AUDIT_CHAIN_OPEN);
 	stmt_text(&st, host);
 	stmt_i64(&st, pid);
-	stmt_i64(&st, n);
+	if (prev_id > 0)
+		stmt_i64(&st, prev_id);
+	else
+		stmt_text(&st, NULL);
+	stmt_bytea(&st, link, AUDIT_MAC_LEN);
+	stmt_i64(&st, key_id);
 	if ((e = store_run(s, &st, &res)) == LB_OK) {
-		if (result_rows(&res) == n)
-			for (i = 0; i < n; i++)
-				ids[i] = result_i64(&res, i, 0);
+		if (result_rows(&res) == 1)
+			*id = result_i64(&res, 0, 0);
 		else
 			e = LB_ERR_INTERNAL;
 		result_free(&res);
 	}
 	stmt_free(&st);
 	return e;
+}
+
+enum lb_err
+store_audit_chain_done(struct store *s, int commit)
+{
+	if (!store_connected(s))
+		return LB_ERR_DATABASE_UNAVAILABLE;
+	return store_exec_script(s, commit ? "COMMIT" : "ROLLBACK");
 }
 
 enum lb_err

@@ -65,9 +65,10 @@ store_audit_seals(struct store *s,
 }
 
 enum lb_err
-store_audit_chains(struct store *s, void (*fn)(void *, int64_t id,
-    const char *started_at, const char *host, const char *pid), void *arg)
+store_audit_chains(struct store *s,
+    void (*fn)(void *, const struct store_audit_chain *), void *arg)
 {
+	struct store_audit_chain c;
 	struct stmt		 st;
 	struct store_result	 res;
 	enum lb_err		 e;
@@ -76,9 +77,19 @@ store_audit_chains(struct store *s, void (*fn)(void *, int64_t id,
 	stmt_init(&st, SQL_AUDIT_CHAINS_ALL);
 	if ((e = store_run(s, &st, &res)) != LB_OK)
 		return e;
-	for (i = 0; i < result_rows(&res); i++)
-		fn(arg, result_i64(&res, i, 0), result_text(&res, i, 1),
-		    result_text(&res, i, 2), result_text(&res, i, 3));
+	for (i = 0; i < result_rows(&res); i++) {
+		memset(&c, 0, sizeof(c));
+		c.id = result_i64(&res, i, 0);
+		c.started_at = result_text(&res, i, 1);
+		c.host = result_text(&res, i, 2);
+		c.pid = result_text(&res, i, 3);
+		if (result_text(&res, i, 4) != NULL)
+			c.prev_id = result_i64(&res, i, 4);
+		/* A link of another length fails its check. */
+		(void)result_bytes(&res, i, 5, c.link, sizeof(c.link));
+		c.link_key_id = (int)result_i64(&res, i, 6);
+		fn(arg, &c);
+	}
 	result_free(&res);
 	return LB_OK;
 }
