@@ -262,7 +262,7 @@ audit_verify(void)
 {
 	struct verify	 v;
 	struct keyring	 ring;
-	struct store	*s;
+	struct store	*s = NULL;
 	enum lb_err	 e;
 	size_t		 i;
 	int		 rc = 1;
@@ -311,6 +311,7 @@ audit_verify(void)
 	    v.events > 0 ? v.first_at : "");
 	rc = v.problems > 0 || v.oom ? 1 : 0;
 out:
+	store_free(s);
 	events_free(&v);
 	free(v.ev);
 	free(v.seals);
@@ -327,14 +328,19 @@ audit_export(const char *since)
 {
 	struct store	*s;
 	enum lb_err	 e;
+	int		 rc;
 
 	if ((s = ctl_db_open()) == NULL)
 		return 1;
 	if ((e = store_audit_read_begin(s)) != LB_OK ||
 	    (e = store_audit_export(s, since, stdout)) != LB_OK)
-		return ctl_db_fail(s, e);
-	store_audit_read_end(s);
-	return fflush(stdout) == 0 ? 0 : 1;
+		rc = ctl_db_fail(s, e);
+	else {
+		store_audit_read_end(s);
+		rc = fflush(stdout) == 0 ? 0 : 1;
+	}
+	store_free(s);
+	return rc;
 }
 
 /* ---- purge ---------------------------------------------------------- */
@@ -345,7 +351,7 @@ audit_purge_cmd(const char *before)
 	struct audit_purged	 r;
 	struct keyring		 ring;
 	struct crypto		*c;
-	struct store		*s;
+	struct store		*s = NULL;
 	enum lb_err		 e;
 	int			 rc = 1;
 
@@ -370,6 +376,7 @@ audit_purge_cmd(const char *before)
 		rc = 0;
 	}
 out:
+	store_free(s);
 	crypto_free(c);
 	keyring_free(&ring);
 	return rc;
