@@ -229,13 +229,12 @@ is_admin(const struct http_request *req)
 }
 
 /* The request's audit event opens: 0, or -1 when it could not be stored
- * (resp then holds the 503). */
+ * (the answer is then 503). */
 static int
 audit_open(struct lockbox_ctx *ctx, struct http_request *req,
     const struct route *r)
 {
-	struct http_response	 scratch;
-	int64_t			 id;
+	int64_t	 id;
 
 	if (ctx->audit == NULL)
 		return 0;
@@ -246,11 +245,9 @@ audit_open(struct lockbox_ctx *ctx, struct http_request *req,
 	    "request.refused") < 0)
 		return -1;
 	/* The secret the path names, when it is a valid id. */
-	memset(&scratch, 0, sizeof(scratch));
 	if (r != NULL && (r->provider & ROUTE_PROVIDER_ROW) &&
-	    req->nargs > 0 && validate_id(req->args[0], &id, &scratch) == LB_OK)
+	    req->nargs > 0 && valid_id(req->args[0], &id) == 0)
 		audit_secret(ctx->audit, id);
-	http_response_free(&scratch);
 	return 0;
 }
 
