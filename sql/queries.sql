@@ -1079,21 +1079,29 @@ SELECT json_build_object(
  WHERE $1::timestamptz IS NULL OR at >= $1::timestamptz
  ORDER BY id
 
--- name: audit_purge_cut
--- A purge (lockboxctl audit purge, audit_retention): per chain, the last
--- event before $1 (events are in time order within a chain), but at most
--- $2 past its first.
-SELECT chain_id, least(max(chain_seq), min(chain_seq) + $2 - 1) AS cut
-  FROM lockbox.audit_events
- WHERE at < $1::timestamptz
- GROUP BY chain_id
- ORDER BY chain_id
+-- name: audit_purge_events
+-- A purge (lockboxctl audit purge, audit_retention): the events before
+-- $1, at most $2 of each chain past its first, in chain order: one walk of
+-- audit_events_at_idx for every chain (src/audit_purge.c keeps, of each
+-- chain, the run of events that follow one another from its first).
+SELECT m.*
+  FROM lockbox.audit_events e
+  JOIN (SELECT chain_id, min(chain_seq) + $2 - 1 AS last
+          FROM lockbox.audit_events
+         WHERE at < $1::timestamptz
+         GROUP BY chain_id) c ON c.chain_id = e.chain_id
+  JOIN lockbox.audit_macd m ON m.id = e.id
+ WHERE e.at < $1::timestamptz AND e.chain_seq <= c.last
+ ORDER BY e.chain_id, e.chain_seq
 
--- name: audit_chain_events
--- One chain's events from $2 to $3, in order, for a purge to MAC.
-SELECT * FROM lockbox.audit_macd
- WHERE chain_id = $1 AND chain_seq BETWEEN $2 AND $3
- ORDER BY chain_seq
+-- name: audit_purge_seals
+-- The seals of the chains a purge before $1 cuts: the purge seal each
+-- starts from, and the seals its events must agree with.
+SELECT chain_id, chain_seq, kind, mac, mac_key_id, seal
+  FROM lockbox.audit_seals
+ WHERE chain_id IN (SELECT chain_id FROM lockbox.audit_events
+                     WHERE at < $1::timestamptz)
+ ORDER BY chain_id, chain_seq
 
 -- name: audit_purge_allow
 -- The one statement that lets the audit tables' trigger take a DELETE:
@@ -1103,9 +1111,11 @@ SELECT set_config('lockbox.audit_purge', 'on', true),
 
 -- name: audit_purge_chain
 -- Chain $1's events up to $2, and its seals before $2, after its purge
--- seal at $2 was written.
+-- seal at $2 was written. Its events' ids lie from $3 to $4 (a worker
+-- inserts a chain's events in turn): the primary key finds them.
 WITH e AS (
-    DELETE FROM lockbox.audit_events WHERE chain_id = $1 AND chain_seq <= $2
+    DELETE FROM lockbox.audit_events
+     WHERE id BETWEEN $3 AND $4 AND chain_id = $1 AND chain_seq <= $2
     RETURNING 1
 ), s AS (
     DELETE FROM lockbox.audit_seals

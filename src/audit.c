@@ -78,7 +78,7 @@ chains_ready(struct audit *a)
 				    a->pid, prev, link, l.key_id, &ids[i]);
 			prev = ids[i];
 		}
-	if (store_audit_chain_done(a->db, e == LB_OK) != LB_OK || e != LB_OK)
+	if (store_audit_tx_end(a->db, e == LB_OK) != LB_OK || e != LB_OK)
 		return -1;
 	i = 0;
 	if (a->chain_id == 0 && chain_start(a, ids[i++]) < 0)

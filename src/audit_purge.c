@@ -6,68 +6,100 @@
 #include "audit_chain.h"
 #include "audit_purge.h"
 
+/* A chain checked up to where it is cut, and the purge seal that will
+ * stand for what goes. */
 struct cut {
-	int64_t	 chain, seq;
+	struct audit_seal	 seal;
+	int64_t			 first_id, last_id;
 };
 
 struct purge {
-	struct crypto	*c;
-	struct cut	*cuts;
-	size_t		 ncuts, cap;
-	/* The chain being MAC'd up to its cut. */
-	unsigned char	 mac[AUDIT_MAC_LEN];
-	int64_t		 last;
-	int		 key_id;
-	int		 broken;
+	struct crypto		*c;
+	struct audit_seal	*seals;		/* of the chains cut, in order */
+	size_t			 nseals, capseals;
+	struct cut		*cuts;
+	size_t			 ncuts, capcuts;
+	int			 broken;
 };
 
-static void
-add_cut(void *arg, int64_t chain, int64_t seq)
+static int
+grow(void **p, size_t *cap, size_t n, size_t size)
 {
-	struct purge	*p = arg;
-	void		*q;
+	void	*q;
 
-	if (p->ncuts == p->cap) {
-		p->cap = p->cap ? 2 * p->cap : 64;
-		if ((q = realloc(p->cuts, p->cap * sizeof(*p->cuts))) == NULL) {
-			p->broken = 1;
-			return;
-		}
-		p->cuts = q;
-	}
-	p->cuts[p->ncuts].chain = chain;
-	p->cuts[p->ncuts++].seq = seq;
+	if (n < *cap)
+		return 0;
+	if ((q = realloc(*p, (*cap ? 2 * *cap : 64) * size)) == NULL)
+		return -1;
+	*p = q;
+	*cap = *cap ? 2 * *cap : 64;
+	return 0;
 }
 
-/* The chain's MAC, event after event. */
-static int
-mac_event(void *arg, const struct audit_event *e)
+static void
+add_seal(void *arg, const struct audit_seal *s)
 {
 	struct purge	*p = arg;
-	unsigned char	 start[AUDIT_MAC_LEN];
 
-	if (p->last == 0) {
-		/* The chain's first event left: event 1 carries the chain's
-		 * start; after an earlier purge, its purge seal's MAC
-		 * (which audit verify checks). */
-		if (e->seq == 1 && (audit_chain_start(p->c, e->mac_key_id,
-		    e->chain_id, start) < 0 || !crypto_equal(start,
-		    e->prev_mac, AUDIT_MAC_LEN))) {
-			p->broken = 1;
-			return 0;
-		}
-	} else if (e->seq != p->last + 1 ||
-	    !crypto_equal(e->prev_mac, p->mac, AUDIT_MAC_LEN)) {
+	if (grow((void **)&p->seals, &p->capseals, p->nseals,
+	    sizeof(*p->seals)) < 0) {
 		p->broken = 1;
-		return 0;
+		return;
 	}
-	memcpy(p->mac, e->prev_mac, AUDIT_MAC_LEN);
-	if (audit_event_mac(p->c, e, p->mac) < 0) {
+	p->seals[p->nseals++] = *s;
+}
+
+/* Every problem but the chain's unsealed end, which is where it goes on. */
+static void
+count(void *arg, const struct audit_problem *pr)
+{
+	if (pr->kind != AUDIT_UNSEALED)
+		(*(long *)arg)++;
+}
+
+/* A chain's events before the purge's time: those that follow one
+ * another from its first (a worker's clock set back can leave a later
+ * one among them) are checked as audit verify checks them, against the
+ * chain's seals up to there, and go; the MAC after the last of them
+ * seals where the chain now starts. A break stops the whole purge rather
+ * than be sealed over. */
+static int
+cut_chain(void *arg, const struct audit_event *ev, size_t n)
+{
+	struct purge		*p = arg;
+	struct cut		*cut;
+	size_t			 k, s0, s1;
+	long			 problems = 0;
+
+	for (k = 1; k < n && ev[k].seq == ev[0].seq + (int64_t)k; k++)
+		;
+	for (s0 = 0; s0 < p->nseals && p->seals[s0].chain_id < ev[0].chain_id;
+	    s0++)
+		;
+	for (s1 = s0; s1 < p->nseals && p->seals[s1].chain_id ==
+	    ev[0].chain_id && p->seals[s1].seq <= ev[k - 1].seq; s1++)
+		;
+	if (audit_chain_verify(p->c, ev, k, p->seals + s0, s1 - s0, count,
+	    &problems) < 0 || problems != 0 ||
+	    grow((void **)&p->cuts, &p->capcuts, p->ncuts,
+	    sizeof(*p->cuts)) < 0) {
 		p->broken = 1;
-		return 0;
+		return -1;
 	}
-	p->key_id = e->mac_key_id;
-	p->last = e->seq;
+	cut = &p->cuts[p->ncuts];
+	memset(cut, 0, sizeof(*cut));
+	cut->seal.chain_id = ev[0].chain_id;
+	cut->seal.seq = ev[k - 1].seq;
+	cut->seal.kind = AUDIT_SEAL_PURGE;
+	cut->seal.mac_key_id = ev[k - 1].mac_key_id;
+	cut->first_id = ev[0].id;
+	cut->last_id = ev[k - 1].id;
+	if (audit_event_mac(p->c, &ev[k - 1], cut->seal.mac) < 0 ||
+	    audit_seal_make(p->c, &cut->seal) < 0) {
+		p->broken = 1;
+		return -1;
+	}
+	p->ncuts++;
 	return 0;
 }
 
@@ -75,12 +107,11 @@ enum lb_err
 audit_purge(struct store *s, struct crypto *c, const char *before,
     long most, struct audit_purged *out)
 {
-	struct purge		 p;
-	struct audit_seal	 seal;
-	enum lb_err		 e;
-	long			 n;
-	size_t			 i;
-	int			 mine = 0;
+	struct purge	 p;
+	enum lb_err	 e;
+	long		 n;
+	size_t		 i;
+	int		 mine = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&p, 0, sizeof(p));
@@ -91,29 +122,18 @@ audit_purge(struct store *s, struct crypto *c, const char *before,
 		out->busy = 1;
 		goto out;
 	}
-	if ((e = store_audit_purge_cuts(s, before, most, add_cut, &p)) !=
-	    LB_OK)
+	if ((e = store_audit_purge_seals(s, before, add_seal, &p)) != LB_OK)
+		goto out;
+	if (!p.broken)
+		e = store_audit_purge_events(s, before, most, cut_chain, &p);
+	/* A chain that failed its check is said so, not as an error. */
+	if (p.broken)
+		e = LB_OK;
+	else if (e != LB_OK)
 		goto out;
 	for (i = 0; i < p.ncuts && !p.broken; i++) {
-		p.last = 0;
-		if ((e = store_audit_chain_events(s, p.cuts[i].chain, 1,
-		    p.cuts[i].seq, mac_event, &p)) != LB_OK)
-			goto out;
-		if (p.last != p.cuts[i].seq)
-			p.broken = 1;
-		if (p.broken)
-			break;
-		memset(&seal, 0, sizeof(seal));
-		seal.chain_id = p.cuts[i].chain;
-		seal.seq = p.cuts[i].seq;
-		seal.kind = AUDIT_SEAL_PURGE;
-		seal.mac_key_id = p.key_id;
-		memcpy(seal.mac, p.mac, sizeof(seal.mac));
-		if (audit_seal_make(c, &seal) < 0) {
-			e = LB_ERR_INTERNAL;
-			goto out;
-		}
-		if ((e = store_audit_purge_chain(s, &seal, &n)) != LB_OK)
+		if ((e = store_audit_purge_chain(s, &p.cuts[i].seal,
+		    p.cuts[i].first_id, p.cuts[i].last_id, &n)) != LB_OK)
 			goto out;
 		out->events += n;
 		out->chains++;
@@ -123,12 +143,13 @@ out:
 	/* Commit only a whole, checked purge. */
 	if (store_connected(s)) {
 		if (e == LB_OK && mine && !p.broken)
-			e = store_audit_purge_end(s, 1);
+			e = store_audit_tx_end(s, 1);
 		else
-			store_audit_purge_end(s, 0);
+			store_audit_tx_end(s, 0);
 	}
 	if (e != LB_OK || p.broken)
 		out->events = 0, out->chains = 0;
+	free(p.seals);
 	free(p.cuts);
 	return e;
 }

@@ -10,6 +10,7 @@
 #include "audit_purge.h"
 #include "ctl.h"
 #include "store_admin.h"
+#include "validate.h"
 
 /* ---- verify --------------------------------------------------------- */
 
@@ -283,7 +284,10 @@ audit_verify(void)
 		fprintf(stderr, "lockboxctl: out of memory\n");
 		goto out;
 	}
-	chain_done(&v, v.nev > 0 ? v.chain : INT64_MAX);
+	if (v.nev > 0)
+		chain_done(&v, v.chain);
+	/* The seals of chains after the last one with events. */
+	chain_done(&v, INT64_MAX);
 	/* Each chain's row links to the one opened before it: a chain
 	 * removed whole, row and all, breaks the next one's link. A chain
 	 * without an event or a seal was opened by a worker that served
@@ -304,7 +308,7 @@ audit_verify(void)
 			    v.chains[i].id, v.chains[i].host, v.chains[i].pid,
 			    v.chains[i].started);
 	}
-	store_audit_read_end(s);
+	store_audit_tx_end(s, 1);
 	printf("%ld event(s) in %zu chain(s): %ld problem(s), %ld event(s) "
 	    "not sealed yet%s%s\n", v.events, v.nchains, v.problems,
 	    v.unsealed, v.events > 0 ? "; complete from " : "",
@@ -336,7 +340,7 @@ audit_export(const char *since)
 	    (e = store_audit_export(s, since, stdout)) != LB_OK)
 		rc = ctl_db_fail(s, e);
 	else {
-		store_audit_read_end(s);
+		store_audit_tx_end(s, 1);
 		rc = fflush(stdout) == 0 ? 0 : 1;
 	}
 	store_free(s);
@@ -344,6 +348,10 @@ audit_export(const char *since)
 }
 
 /* ---- purge ---------------------------------------------------------- */
+
+/* Events a purge transaction takes of each chain: what it holds in
+ * memory is bounded; the batches go on until none is left. */
+#define PURGE_BATCH	10000
 
 static int
 audit_purge_cmd(const char *before)
@@ -353,26 +361,34 @@ audit_purge_cmd(const char *before)
 	struct crypto		*c;
 	struct store		*s = NULL;
 	enum lb_err		 e;
+	long			 total = 0;
+	size_t			 chains = 0;
 	int			 rc = 1;
 
 	if ((c = ctl_ring_open(&ring, 0)) == NULL)
 		return 1;
 	if ((s = ctl_db_open()) == NULL)
 		goto out;
-	if ((e = audit_purge(s, c, before, INT32_MAX, &r)) != LB_OK) {
-		rc = ctl_db_fail(s, e);
-		goto out;
-	}
+	do {
+		if ((e = audit_purge(s, c, before, PURGE_BATCH, &r)) != LB_OK) {
+			rc = ctl_db_fail(s, e);
+			goto out;
+		}
+		total += r.events;
+		/* Every chain it cuts is in the first batch. */
+		if (chains == 0)
+			chains = r.chains;
+	} while (r.events > 0 && !r.busy && !r.broken);
 	if (r.busy)
 		fprintf(stderr, "lockboxctl: another purge is running: "
-		    "nothing purged; try again\n");
+		    "%ld event(s) purged; try again\n", total);
 	else if (r.broken)
 		fprintf(stderr, "lockboxctl: the audit log fails its check "
-		    "before %s: nothing purged (run lockboxctl audit verify)\n",
-		    before);
+		    "before %s: %ld event(s) purged, then none (run lockboxctl "
+		    "audit verify)\n", before, total);
 	else {
 		printf("purged %ld event(s) before %s from %zu chain(s), each "
-		    "sealed where it now starts\n", r.events, before, r.chains);
+		    "sealed where it now starts\n", total, before, chains);
 		rc = 0;
 	}
 out:
@@ -382,9 +398,23 @@ out:
 	return rc;
 }
 
+/* A time lockboxctl takes: RFC 3339, checked before the database sees it. */
+static int
+time_ok(const char *opt, const char *t)
+{
+	if (valid_rfc3339(t))
+		return 1;
+	fprintf(stderr, "lockboxctl: %s takes an RFC 3339 time, e.g. "
+	    "2026-12-02T10:00:00Z\n", opt);
+	return 0;
+}
+
 int
 ctl_audit(int argc, char **argv)
 {
+	if (argc == 4 && (strcmp(argv[2], "--since") == 0 ||
+	    strcmp(argv[2], "--before") == 0) && !time_ok(argv[2], argv[3]))
+		return 2;
 	if (argc == 2 && strcmp(argv[1], "verify") == 0)
 		return audit_verify();
 	if (argc == 2 && strcmp(argv[1], "export") == 0)

@@ -251,20 +251,25 @@ audit_open(struct lockbox_ctx *ctx, struct http_request *req,
 	return 0;
 }
 
-/* The event no statement stored, before the answer goes: when it cannot
- * be, the answer is 503 and says nothing else. */
+/* An answer whose event cannot be stored is 503, and says nothing else. */
+static void
+audit_unavailable(struct http_response *resp)
+{
+	http_response_reset(resp);
+	http_error(resp, LB_ERR_DATABASE_UNAVAILABLE, NULL,
+	    "the audit log is unavailable; retry later");
+}
+
+/* The event no statement stored, before the answer goes. */
 static void
 audit_close_request(struct lockbox_ctx *ctx, struct http_request *req,
     struct http_response *resp)
 {
 	int	 status = resp->status != 0 ? resp->status : 200;
 
-	if (ctx->audit == NULL || audit_end(ctx->audit, status,
-	    req->key_ok && status != 401 ? req->key.key_id : 0) == LB_OK)
-		return;
-	http_response_reset(resp);
-	http_error(resp, LB_ERR_DATABASE_UNAVAILABLE, NULL,
-	    "the audit log is unavailable; retry later");
+	if (ctx->audit != NULL && audit_end(ctx->audit, status,
+	    req->key_ok && status != 401 ? req->key.key_id : 0) != LB_OK)
+		audit_unavailable(resp);
 }
 
 void
@@ -283,9 +288,7 @@ dispatch(struct lockbox_ctx *ctx, struct http_request *req,
 	if ((r == NULL && is_admin(req)) || (r != NULL && r->action != NULL)) {
 		audited = 1;
 		if (audit_open(ctx, req, r) < 0) {
-			http_response_reset(resp);
-			http_error(resp, LB_ERR_DATABASE_UNAVAILABLE, NULL,
-			    "the audit log is unavailable; retry later");
+			audit_unavailable(resp);
 			goto out;
 		}
 	}

@@ -148,16 +148,17 @@ void		 store_audit_hooks(struct store *,
 
 struct audit_seal;
 /* A worker opening chains (store_audit.c), in one transaction that
- * chain_last begins (waiting for any other opener) and chain_done ends:
- * the newest chain's id (0: none yet) and link; each new chain's row,
- * linked to the one before (audit_chain.h), and its id. */
+ * chain_last begins (waiting for any other opener) and tx_end ends: the
+ * newest chain's id (0: none yet) and link; each new chain's row, linked
+ * to the one before (audit_chain.h), and its id. */
 enum lb_err	 store_audit_chain_last(struct store *, int64_t *id,
 		    unsigned char link[CRYPTO_MAC_LEN]);
 enum lb_err	 store_audit_chain_open(struct store *, const char *host,
 		    int pid, int64_t prev_id,
 		    const unsigned char link[CRYPTO_MAC_LEN], int key_id,
 		    int64_t *id);
-enum lb_err	 store_audit_chain_done(struct store *, int commit);
+/* Ends the audit log's own transaction (opening chains, a purge). */
+enum lb_err	 store_audit_tx_end(struct store *, int commit);
 enum lb_err	 store_audit_seal(struct store *, const struct audit_seal *);
 /* The request's event, stored alone, with the status answered and the
  * key checked (0: none). */
@@ -187,22 +188,25 @@ struct audit_event;
 void		 store_audit_event_read(const struct store_result *, int i,
 		    struct audit_event *);
 
-/* A purge, in one transaction (begin lets the trigger take its DELETEs;
- * end commits or not; begin says whether this is the only purge
- * running, and another should not go on): per chain, its last event before before (at most most events
- * past its first); that
- * chain's events from..to; the purge seal written and what it covers
- * deleted (*n events). */
+/* A purge, in one transaction (begin lets the trigger take its DELETEs,
+ * and says whether this is the only purge running: another should not go
+ * on; store_audit_tx_end ends it): the seals of the chains it cuts; the
+ * events before before, at most most of each chain, one chain at a time
+ * (fn's strings live for its call only; a negative return stops it); a
+ * chain's purge seal written and what it covers deleted (its events'
+ * ids from first_id to last_id; *n events). */
 enum lb_err	 store_audit_purge_begin(struct store *, int *mine);
-enum lb_err	 store_audit_purge_end(struct store *, int commit);
-enum lb_err	 store_audit_purge_cuts(struct store *, const char *before,
-		    long most, void (*fn)(void *, int64_t chain, int64_t cut),
-		    void *arg);
-enum lb_err	 store_audit_chain_events(struct store *, int64_t chain,
-		    int64_t from, int64_t to,
-		    int (*fn)(void *, const struct audit_event *), void *arg);
+enum lb_err	 store_audit_purge_seals(struct store *, const char *before,
+		    void (*fn)(void *, const struct audit_seal *), void *arg);
+enum lb_err	 store_audit_purge_events(struct store *, const char *before,
+		    long most, int (*fn)(void *, const struct audit_event *,
+		    size_t), void *arg);
 enum lb_err	 store_audit_purge_chain(struct store *,
-		    const struct audit_seal *purge, long *n);
+		    const struct audit_seal *purge, int64_t first_id,
+		    int64_t last_id, long *n);
+/* A seal's row (chain_id, chain_seq, kind, mac, mac_key_id, seal). */
+void		 store_audit_seal_read(const struct store_result *, int i,
+		    struct audit_seal *);
 
 
 /* ---- API keys (store_keys.c) --------------------------------------- */

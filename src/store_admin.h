@@ -89,9 +89,8 @@ enum lb_err	 store_api_key_revoke(struct store *, int64_t id);
 struct audit_event;
 struct audit_seal;
 
-/* A read-only snapshot for what follows, until read_end. */
+/* A read-only snapshot for what follows, until store_audit_tx_end. */
 enum lb_err	 store_audit_read_begin(struct store *);
-enum lb_err	 store_audit_read_end(struct store *);
 /* Every seal; every chain; every event in chain order (fn's strings live
  * for its call only; a negative return stops the walk). */
 enum lb_err	 store_audit_seals(struct store *,
@@ -100,7 +99,7 @@ struct store_audit_chain {
 	int64_t		 id;
 	const char	*started_at, *host, *pid;
 	int64_t		 prev_id;	/* 0: none */
-	unsigned char	 link[32];
+	unsigned char	 link[CRYPTO_MAC_LEN];
 	int		 link_key_id;
 };
 enum lb_err	 store_audit_chains(struct store *, void (*fn)(void *,

@@ -21,22 +21,6 @@ store_audit_read_begin(struct store *s)
 }
 
 enum lb_err
-store_audit_read_end(struct store *s)
-{
-	return store_exec_script(s, "COMMIT");
-}
-
-static enum audit_seal_kind
-seal_kind(const char *k)
-{
-	if (strcmp(k, "tick") == 0)
-		return AUDIT_SEAL_TICK;
-	if (strcmp(k, "close") == 0)
-		return AUDIT_SEAL_CLOSE;
-	return AUDIT_SEAL_PURGE;
-}
-
-enum lb_err
 store_audit_seals(struct store *s,
     void (*fn)(void *, const struct audit_seal *), void *arg)
 {
@@ -50,14 +34,7 @@ store_audit_seals(struct store *s,
 	if ((e = store_run(s, &st, &res)) != LB_OK)
 		return e;
 	for (i = 0; i < result_rows(&res); i++) {
-		memset(&seal, 0, sizeof(seal));
-		seal.chain_id = result_i64(&res, i, 0);
-		seal.seq = result_i64(&res, i, 1);
-		seal.kind = seal_kind(result_text(&res, i, 2));
-		seal.mac_key_id = (int)result_i64(&res, i, 4);
-		if (result_bytes(&res, i, 3, seal.mac, sizeof(seal.mac)) < 0 ||
-		    result_bytes(&res, i, 5, seal.seal, sizeof(seal.seal)) < 0)
-			memset(seal.seal, 0, sizeof(seal.seal)); /* fails */
+		store_audit_seal_read(&res, i, &seal);
 		fn(arg, &seal);
 	}
 	result_free(&res);

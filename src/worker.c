@@ -54,7 +54,6 @@ struct worker {
 	struct lockbox_ctx	 ctx;
 	struct heartbeat	 beat;
 	struct audit		 audit;
-	char			 host[256];
 	struct http_response	 resp;
 	struct buf		 body;	/* request body, reused, wiped */
 	struct buf		 out;	/* rendered response, reused, wiped */
@@ -248,17 +247,16 @@ worker_run(const struct config *cfg, const struct keyring *ring,
 		log_msg(LOG_LVL_ERROR, "worker start-up failed");
 		goto out;
 	}
-	if (gethostname(w.host, sizeof(w.host) - 1) < 0 || w.host[0] == '\0')
-		strcpy(w.host, "unknown");
+	/* The heartbeat names the host; the audit chains name it alike. */
+	heartbeat_init(&w.beat);
 	audit_init(&w.audit, w.ctx.db, w.ctx.crypto, cfg->audit,
-	    cfg->audit_async_reads, cfg->audit_retention, w.host,
+	    cfg->audit_async_reads, cfg->audit_retention, w.beat.host,
 	    (int)getpid());
 	w.ctx.audit = &w.audit;
 	crypto_random(&r, sizeof(r));
 	limit = cfg->max_requests + (long)(r % (uint32_t)(cfg->max_requests /
 	    RECYCLE_SPREAD + 1));
 
-	heartbeat_init(&w.beat);
 	while (!stop_now && !stop_drain) {
 		heartbeat_beat(&w.beat, w.ctx.db, w.ctx.crypto);
 		log_flush();
