@@ -177,11 +177,13 @@ void
 answer_headers(struct http_response *resp, int64_t id, int64_t version,
     int location)
 {
-	char	 n[BUF_I64_LEN], v[sizeof(SECRETS_PATH "/\"\"") + BUF_I64_LEN];
+	char	 n[BUF_I64_LEN], v[HTTP_MOUNT_MAX + sizeof(SECRETS_PATH "/\"\"") +
+	    BUF_I64_LEN];
 
 	/* strcat and buf_i64, not printf, as everywhere on the request path. */
 	if (location) {
-		strcpy(v, SECRETS_PATH "/");
+		strcpy(v, resp->mount != NULL ? resp->mount : "");
+		strcat(v, SECRETS_PATH "/");
 		http_header(resp, "Location", strcat(v, buf_i64(n, id)));
 	}
 	strcpy(v, "\"");

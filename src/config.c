@@ -9,8 +9,9 @@
 #include <strings.h>
 
 #include "config.h"
+#include "validate.h"
 
-enum setting_kind { K_STR, K_INT, K_MODE, K_LEVEL, K_BOOL };
+enum setting_kind { K_STR, K_INT, K_MODE, K_LEVEL, K_BOOL, K_MOUNT };
 
 struct setting {
 	const char		*name;
@@ -56,6 +57,10 @@ static const struct setting settings[] = {
 	  "on or off" },
 	NUM(audit_retention, 0, 3660L * 86400,
 	    "seconds from 0 (keep every event) to 316224000"),
+	{ "base_path", K_MOUNT, offsetof(struct config, base_path),
+	  sizeof(((struct config *)0)->base_path), 0, 0, 0,
+	  "empty, or a path such as /tools/vault: letters, digits, - . _ ~ "
+	  "between slashes, no trailing slash" },
 };
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
@@ -170,6 +175,11 @@ config_set(struct config *c, const char *key, const char *value,
 				return 0;
 			}
 		goto bad;
+	case K_MOUNT:
+		if (value[0] != '\0' && !valid_mount(value, strlen(value)))
+			goto bad;
+		memcpy(base + s->off, value, strlen(value) + 1);
+		return 0;
 	case K_BOOL:
 		if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
 			*(int *)(void *)(base + s->off) = value[1] == 'n';

@@ -35,6 +35,9 @@ struct config {
 	 * for the disk (a crash of PostgreSQL may lose the last of them). */
 	int		 audit_async_reads;
 	long		 audit_retention;	/* seconds; 0 = keep every event */
+	/* The path the API is mounted at ("/tools/vault"); "" = the web
+	 * server's PATH_INFO says, or the root. */
+	char		 base_path[256];
 };
 
 /* Fills every setting with its default. */

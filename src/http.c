@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "hex.h"
 #include "http.h"
+#include "validate.h"
 
 static const struct {
 	const char		*name;
@@ -147,17 +148,60 @@ http_param(const struct http_request *req, const char *name)
 	return NULL;
 }
 
+/* Cuts the mount off the front of the decoded path. With base_path set,
+ * the path must start with it (else no route: path NULL). Without, the
+ * web server's PATH_INFO is the API's path when the decoded path ends in
+ * it: what comes before is the mount (nginx's fastcgi_split_path_info, an
+ * Apache alias or rewrite to lockbox.fcgi), and SCRIPT_NAME, which may
+ * name a file the URL does not, is not needed. A PATH_INFO that is the
+ * whole path, is not its end (normalised by the server) or is not an API
+ * path (under /v1: a server that split the path inside the API) leaves
+ * the path whole, as at the root. The mount must also stand as sent (no
+ * escape in it), since it goes back out in links. */
+static void
+mount_cut(struct http_request *req, const char *pi, const char *base_path)
+{
+	size_t	 n = strlen(req->path), m;
+
+	if (base_path[0] != '\0') {
+		m = strlen(base_path);
+		if (n < m || memcmp(req->path, base_path, m) != 0 ||
+		    (req->path[m] != '/' && req->path[m] != '\0')) {
+			free(req->path);
+			req->path = NULL;
+			return;
+		}
+	} else {
+		if (pi == NULL || strncmp(pi, "/v1", 3) != 0 ||
+		    (pi[3] != '/' && pi[3] != '\0') || strlen(pi) >= n ||
+		    strcmp(req->path + n - strlen(pi), pi) != 0)
+			return;
+		m = n - strlen(pi);
+		if (!valid_mount(req->path, m))
+			return;
+	}
+	if (strncmp(req->raw_path, req->path, m) != 0) {
+		free(req->path);
+		req->path = NULL;
+		return;
+	}
+	memcpy(req->mount, req->path, m);
+	req->mount[m] = '\0';
+	memmove(req->path, req->path + m, n - m + 1);
+}
+
 /* The path comes from REQUEST_URI, which nginx and Apache both set to the
  * request target as the client sent it; SCRIPT_NAME and PATH_INFO differ
  * between them (nginx puts the whole path in SCRIPT_NAME, Apache splits
  * it at the mount point), so they are only a fallback. */
 static int
-path_parse(struct http_request *req, char **envp)
+path_parse(struct http_request *req, char **envp, const char *base_path)
 {
 	const char	*uri, *sn, *pi, *q;
 	size_t		 n;
 	long		 dl;
 
+	pi = env_get(envp, "PATH_INFO");
 	if ((uri = env_get(envp, "REQUEST_URI")) != NULL) {
 		q = strchr(uri, '?');
 		n = q != NULL ? (size_t)(q - uri) : strlen(uri);
@@ -165,7 +209,6 @@ path_parse(struct http_request *req, char **envp)
 			return -1;
 	} else {
 		sn = env_get(envp, "SCRIPT_NAME");
-		pi = env_get(envp, "PATH_INFO");
 		n = (sn ? strlen(sn) : 0) + (pi ? strlen(pi) : 0);
 		if ((req->raw_path = malloc(n + 1)) == NULL)
 			return -1;
@@ -180,12 +223,14 @@ path_parse(struct http_request *req, char **envp)
 		/* Undecodable: no route can match it. */
 		free(req->path);
 		req->path = NULL;
-	}
+	} else
+		mount_cut(req, pi, base_path);
 	return 0;
 }
 
 int
-http_request_parse(struct http_request *req, char **envp)
+http_request_parse(struct http_request *req, char **envp,
+    const char *base_path)
 {
 	const char	*v, *qs;
 	size_t		 i;
@@ -204,7 +249,7 @@ http_request_parse(struct http_request *req, char **envp)
 		if (strcmp(req->method_name, methods[i].name) == 0)
 			req->method = methods[i].method;
 
-	if (path_parse(req, envp) < 0)
+	if (path_parse(req, envp, base_path) < 0)
 		return -1;
 	if ((qs = env_get(envp, "QUERY_STRING")) != NULL)
 		http_query_parse(req, qs);
@@ -358,6 +403,7 @@ void
 http_response_reset(struct http_response *resp)
 {
 	resp->status = 0;
+	resp->mount = NULL;
 	resp->err = LB_OK;
 	resp->err_field[0] = resp->err_message[0] = '\0';
 	buf_reset(&resp->body);

@@ -30,6 +30,7 @@ enum http_method {
 #define HTTP_MAX_PARAMS	16
 #define HTTP_MAX_ARGS	4	/* {parameters} in a route's pattern */
 #define HTTP_REQUEST_ID_MAX 64
+#define HTTP_MOUNT_MAX	200	/* the path lockbox is mounted at */
 
 struct http_param {
 	char	*name;		/* percent-decoded, NUL-free */
@@ -43,6 +44,10 @@ struct http_request {
 	const char		*method_name;
 	char			*path;		/* decoded; NULL if undecodable */
 	char			*raw_path;	/* as sent, for the log */
+	/* Where the API is mounted ("" at the root, else "/a/b"), cut off
+	 * the front of path: Location and the OpenAPI document's server
+	 * start with it. */
+	char			 mount[HTTP_MOUNT_MAX + 1];
 	struct http_param	 params[HTTP_MAX_PARAMS];
 	size_t			 nparams;
 	/* A query string that could not be decoded: reported only after
@@ -94,15 +99,18 @@ struct http_response {
 	struct buf		 body;
 	struct buf		 headers;	/* extra "Name: value\r\n" lines */
 	enum lb_err		 err;		/* LB_OK unless an error reply */
+	const char		*mount;		/* the request's, for links */
 	char			 err_field[128];
 	char			 err_message[256];
 };
 
 /* Parses the CGI environment envp (as FastCGI delivers it) into req.
- * Returns 0, or -1 when out of memory. Problems with the request itself
- * are recorded in req (path NULL, query_err) for the router to report
- * in the contract's order. */
-int	http_request_parse(struct http_request *req, char **envp);
+ * base_path: the mount path set by the operator ("": none, then the web
+ * server's PATH_INFO tells it). Returns 0, or -1 when out of memory.
+ * Problems with the request itself are recorded in req (path NULL,
+ * query_err) for the router to report in the contract's order. */
+int	http_request_parse(struct http_request *req, char **envp,
+	    const char *base_path);
 
 /* Decodes an application/x-www-form-urlencoded query string into
  * req->params. Used by http_request_parse; exposed for tests. */

@@ -9,6 +9,34 @@
 #include "json.h"
 #include "validate.h"
 
+/* A mount path: "/a/b", unreserved characters only, no empty, "." or
+ * ".." segment, no trailing slash. Nothing to decode or escape: it goes
+ * back out as it came, in Location and in the OpenAPI document. */
+int
+valid_mount(const char *s, size_t n)
+{
+	size_t	 i, seg = 0;
+
+	if (n < 2 || n > HTTP_MOUNT_MAX || s[0] != '/' || s[n - 1] == '/')
+		return 0;
+	for (i = 1; i <= n; i++) {
+		if (i == n || s[i] == '/') {
+			if (i - seg - 1 == 0 || (i - seg - 1 == 1 &&
+			    s[seg + 1] == '.') || (i - seg - 1 == 2 &&
+			    s[seg + 1] == '.' && s[seg + 2] == '.'))
+				return 0;
+			seg = i;
+			continue;
+		}
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		    s[i] == '.' || s[i] == '_' || s[i] == '~'))
+			return 0;
+	}
+	return 1;
+}
+
 int
 valid_provider_slug(const char *s, size_t n)
 {

@@ -150,6 +150,7 @@ int		validate_if_match(const char *header, struct buf *arr);
 int		validate_if_match_ok(const char *header, int64_t version);
 
 /* Building blocks, exposed for the unit tests. */
+int		valid_mount(const char *s, size_t n);
 int		valid_provider_slug(const char *s, size_t n);
 int		valid_metadata_name(const char *s, size_t n);
 int		has_control_char(const char *s, size_t n);

@@ -144,7 +144,7 @@ serve(void *arg, FCGX_Request *fr)
 
 	http_response_reset(resp);
 	buf_reset(&w->out);
-	if (http_request_parse(&req, fr->envp) < 0)
+	if (http_request_parse(&req, fr->envp, w->ctx.cfg->base_path) < 0)
 		http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
 	else if ((e = http_read_body(fr->in, &req, &w->body,
 	    w->ctx.cfg->max_body)) != LB_OK)
@@ -154,6 +154,7 @@ serve(void *arg, FCGX_Request *fr)
 		    "the body ended before its Content-Length" :
 		    "internal error");
 	else {
+		resp->mount = req.mount;
 		drained = http_body_drained(fr->in);
 		dispatch(&w->ctx, &req, resp);
 	}

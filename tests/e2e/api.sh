@@ -4,7 +4,7 @@
 # Sourced by nginx.test and apache.test after foundation.sh, with URL set to
 # the front end and the API keys from lockbox_setup, so that the very same
 # checks run through nginx and through Apache + mod_fcgid.  Every rule of
-# ../shared/spec/API.md that a client can provoke is checked here; where the
+# docs/api.md that a client can provoke is checked here; where the
 # contract is silent, the choice documented in README ("The API") is.
 #
 # Names and provider slugs carry $LB_RUN, values carry $VMARK: any response
@@ -100,7 +100,7 @@ fbody="{\"name\":$(js "$(N full)"),\"value\":$(js "$(V full)"),\"provider_slug\"
 api_post "$fbody" -H "X-Request-Id: create-$LB_RUN"
 is_secret 201 "POST /v1/admin/secrets with every member: 201, the secret without value"
 FULL=$J_ID
-is "$(hdr Location)" "/v1/admin/secrets/$FULL" "... Location: /v1/admin/secrets/$FULL"
+is "$(hdr Location)" "${MOUNT:-}/v1/admin/secrets/$FULL" "... Location: ${MOUNT:-}/v1/admin/secrets/$FULL"
 is "$(hdr ETag)" '"1"' '... ETag: "1"'
 is "$(hdr X-Request-Id)" "create-$LB_RUN" "... X-Request-Id echoed"
 is "$(hdr Idempotent-Replayed)" "" "... no Idempotent-Replayed header without a replay"
@@ -353,7 +353,7 @@ api_post "$ibody" -H "Idempotency-Key: $K"
 is_secret 201 "the same request again: 201"
 is "$(hdr Idempotent-Replayed)" true "... Idempotent-Replayed: true"
 ok 'cmp -s "$BODY_FILE" "$LB_TMP/idem-first"' "... the original body, byte for byte"
-is "$(hdr Location)|$(hdr ETag)" "/v1/admin/secrets/$IDEM|\"1\"" "... the original Location and ETag \"1\""
+is "$(hdr Location)|$(hdr ETag)" "${MOUNT:-}/v1/admin/secrets/$IDEM|\"1\"" "... the original Location and ETag \"1\""
 is "$(rows)" "$rows0" "... and no new row"
 # The same JSON value, written otherwise: member order, whitespace, escapes.
 api_post "$(printf '{ "metadata" : {"a":"1\\/\\u00e9", "b":"\\u0032"},\n\t"provider_slug":"%s", "value" : "%s", "n\\u0061me":"%s" }' \

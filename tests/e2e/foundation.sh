@@ -103,8 +103,8 @@ req GET "$URL/v1/health" -H "X-Big: $(printf 'b%.0s' $(seq 1 17000))"
 ok '[ "$STATUS" = 431 ] || [ "$STATUS" = 400 ]' "a 17000-byte header is refused by the front end ($STATUS)"
 is_error "$STATUS" invalid_parameter "... in the error shape"
 # A header line without a colon: curl cannot send it, bash can.
-host=${URL#http://}
-raw=$(printf 'GET /v1/health HTTP/1.1\r\nHost: %s\r\nNo colon here\r\nConnection: close\r\n\r\n' "$host" |
+host=${URL#http://} host=${host%%/*}
+raw=$(printf 'GET %s/v1/health HTTP/1.1\r\nHost: %s\r\nNo colon here\r\nConnection: close\r\n\r\n' "${MOUNT:-}" "$host" |
       timeout 10 bash -c "exec 3<>/dev/tcp/${host%:*}/${host##*:}; cat >&3; cat <&3" 2>/dev/null | tr -d '\r')
 like "$(head -n 1 <<<"$raw")" '^HTTP/1\.1 400' "a malformed header line: 400 from the front end"
 body=$(sed '1,/^$/d' <<<"$raw")

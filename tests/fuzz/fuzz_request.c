@@ -111,7 +111,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nenv == MAX_ENV)
 		p = end;
 
-	FUZZ_CHECK("request-parse-rc", http_request_parse(&req, envp) == 0,
+	/* Every other input as if mounted by the operator at /m/v. */
+	FUZZ_CHECK("request-parse-rc", http_request_parse(&req, envp,
+	    size % 2 ? "/m/v" : "") == 0,
 	    "http_request_parse failed (it only may when out of memory)");
 
 	/* What the parse recorded is what the environment says. */
@@ -132,6 +134,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (req.path != NULL)
 		FUZZ_CHECK("request-path", strlen(req.path) <=
 		    strlen(req.raw_path), "the decoded path grew");
+	/* A mount is valid, and the raw path starts with it as sent. */
+	FUZZ_CHECK("request-mount", req.mount[0] == '\0' ||
+	    (valid_mount(req.mount, strlen(req.mount)) && strncmp(req.raw_path,
+	    req.mount, strlen(req.mount)) == 0), "a mount not as sent");
+	FUZZ_CHECK("request-mount", !(size % 2) || req.path == NULL ||
+	    strcmp(req.mount, "/m/v") == 0, "base_path not cut off");
 	FUZZ_CHECK("request-headers", req.api_key == ref_env(envp,
 	    "HTTP_X_API_KEY") && req.idempotency_key == ref_env(envp,
 	    "HTTP_IDEMPOTENCY_KEY") && req.if_match == ref_env(envp,

@@ -22,10 +22,10 @@
 #                                   standalone pool (as root: --user nobody);
 #                                   exports LB_POOL_PID
 #   lockbox_stop, lockbox_workers
-#   nginx_start [--port P] [--max-body N] [--fastcgi-pass ADDR] [--name N]
+#   nginx_start [--port P] [--max-body N] [--fastcgi-pass ADDR] [--name N] [--mount /PATH]
 #                                   exports LB_NGINX_URL (with --name, a second
 #                                   nginx: LB_NGINX_NAMED_URL); nginx_stop
-#   apache_start [--port P] [--max-body N]
+#   apache_start [--port P] [--max-body N] [--mount /PATH]
 #                                   exports LB_APACHE_URL; apache_stop
 #
 # The servers are children of the test's shell: never use a bare `wait` in a
@@ -577,13 +577,14 @@ LB_NGINX_PID=
 _LB_NGINX_NAMED=        # pids of the named (second, third...) nginx instances
 # nginx_start [--port P] [--max-body N] [--fastcgi-pass ADDR] [--name N]
 nginx_start() {
-    local port= max_body=$LB_MAX_BODY pass=${LB_POOL_LISTEN:-unix:$LB_TMP/lockbox.sock} name=
+    local port= max_body=$LB_MAX_BODY pass=${LB_POOL_LISTEN:-unix:$LB_TMP/lockbox.sock} name= mount=
     while [ $# -gt 0 ]; do
         case $1 in
             --port) port=$2; shift 2 ;;
             --max-body) max_body=$2; shift 2 ;;
             --fastcgi-pass) pass=$2; shift 2 ;;
             --name) name=$2; shift 2 ;;
+            --mount) mount=$2; shift 2 ;;
             *) _lb_die "nginx_start: unknown option $1" ;;
         esac
     done
@@ -597,7 +598,7 @@ nginx_start() {
     "$LB_DEPLOY/render" "$LB_DEPLOY/nginx/lockbox-http.conf.in" "$dir/lockbox-http.conf" \
         || _lb_die "cannot render the nginx http template"
     "$LB_DEPLOY/render" "$LB_DEPLOY/nginx/lockbox.conf.in" "$dir/lockbox.conf" \
-        LISTEN="127.0.0.1:$port" FASTCGI_PASS="$pass" MAX_BODY="$max_body" \
+        LISTEN="127.0.0.1:$port" FASTCGI_PASS="$pass" MAX_BODY="$max_body" MOUNT="$mount" \
         || _lb_die "cannot render the nginx site template"
     local user=
     [ "$(id -u)" = 0 ] && user="user nobody nogroup;"
@@ -674,11 +675,12 @@ LB_APACHE_PID=
 # mod_fcgid starts lockbox-fcgi itself (as www-data, socket on fd 0); no
 # lockbox_start is needed, only lockbox_setup.
 apache_start() {
-    local port= max_body=$LB_MAX_BODY
+    local port= max_body=$LB_MAX_BODY mount=
     while [ $# -gt 0 ]; do
         case $1 in
             --port) port=$2; shift 2 ;;
             --max-body) max_body=$2; shift 2 ;;
+            --mount) mount=$2; shift 2 ;;
             *) _lb_die "apache_start: unknown option $1" ;;
         esac
     done
@@ -693,7 +695,7 @@ apache_start() {
     chown www-data:www-data "$dir/fcgid"
     "$LB_DEPLOY/render" "$LB_DEPLOY/apache/lockbox.conf.in" "$dir/lockbox.conf" \
         LISTEN="127.0.0.1:$port" LOCKBOX_FCGI="$LB_FCGI" LOCKBOX_CONFIG="$LB_CONF" MAX_BODY="$max_body" \
-        || _lb_die "cannot render the Apache template"
+        MOUNT="$mount" || _lb_die "cannot render the Apache template"
     local mpm=event
     cat >"$dir/apache2.conf" <<EOF
 # written by tests/lib/stack.sh: a private Apache around the shipped template.

@@ -88,6 +88,28 @@ Test(config, secret_setting_is_never_echoed)
 	cr_assert(strstr(err, "database_url") != NULL);
 }
 
+Test(config, base_path)
+{
+	struct config	 cfg;
+	char		 err[256];
+
+	config_defaults(&cfg);
+	cr_assert_str_eq(cfg.base_path, "");
+	cr_assert_eq(config_set(&cfg, "base_path", "/tools/vault", err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(cfg.base_path, "/tools/vault");
+	cr_assert_eq(config_set(&cfg, "base_path", "", err, sizeof(err)), 0);
+	cr_assert_str_eq(cfg.base_path, "");
+	cr_assert_eq(config_set(&cfg, "base_path", "/tools/", err,
+	    sizeof(err)), -1);
+	cr_assert(strstr(err, "base_path") != NULL, "%s", err);
+	cr_assert_eq(config_set(&cfg, "base_path", "tools", err, sizeof(err)),
+	    -1);
+	cr_assert_eq(config_set(&cfg, "base_path", "/a/../b", err,
+	    sizeof(err)), -1);
+	cr_assert_str_eq(cfg.base_path, "", "a refused value changes nothing");
+}
+
 static char *
 write_tmp(const char *text)
 {

@@ -1,9 +1,11 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "crypto.h"
 #include "http.h"
+#include "validate.h"
 
 static void
 setup(void)
@@ -115,7 +117,7 @@ Test(http, request_from_nginx_environment)
 	};
 	struct http_request	 req;
 
-	cr_assert_eq(http_request_parse(&req, env), 0);
+	cr_assert_eq(http_request_parse(&req, env, ""), 0);
 	cr_assert_eq(req.method, HTTP_GET);
 	cr_assert_str_eq(req.path, "/v1/admin/secrets/12");
 	cr_assert_str_eq(http_param(&req, "x"), "1");
@@ -138,7 +140,7 @@ Test(http, request_from_apache_environment)
 	};
 	struct http_request	 req;
 
-	cr_assert_eq(http_request_parse(&req, env), 0);
+	cr_assert_eq(http_request_parse(&req, env, ""), 0);
 	cr_assert_eq(req.method, HTTP_PATCH);
 	cr_assert_str_eq(req.path, "/v1/admin/secrets/7");
 	cr_assert_eq(req.content_length, 42);
@@ -147,12 +149,87 @@ Test(http, request_from_apache_environment)
 	http_request_free(&req);
 }
 
+/* Mounted under a path: the server's PATH_INFO ends the path (nginx's
+ * fastcgi_split_path_info, an Apache rewrite to lockbox.fcgi), or the
+ * operator's base_path starts it. */
+struct mount_case {
+	const char	*uri, *pi, *base;
+	const char	*path, *mount;	/* path NULL: no route */
+};
+
+Test(http, mount_from_path_info_or_base_path)
+{
+	static const struct mount_case cases[] = {
+		{ "/tools/vault/v1/admin/secrets/3?a=1", "/v1/admin/secrets/3",
+		  "", "/v1/admin/secrets/3", "/tools/vault" },
+		{ "/v1/health", "/v1/health", "", "/v1/health", "" },
+		{ "/t/v1", "/v1", "", "/v1", "/t" },
+		/* Not under /v1: split inside the API, or no API path. */
+		{ "/v1/admin/secrets", "/admin/secrets", "", "/v1/admin/secrets",
+		  "" },
+		{ "/x/v1x", "/v1x", "", "/x/v1x", "" },
+		/* Normalised by the server: not the path's end, so whole. */
+		{ "/a//v1/health", "/v1/health", "", "/a//v1/health", "" },
+		{ "/a/../v1/health", "/v1/health", "", "/a/../v1/health", "" },
+		{ "/a/./v1/health", "/v1/health", "", "/a/./v1/health", "" },
+		{ "/a%20b/v1/health", "/v1/health", "", "/a b/v1/health", "" },
+		/* An escape in the mount: it would not go back out as sent. */
+		{ "/%74ools/v1/health", "/v1/health", "", NULL, "" },
+		{ "/tools/vault/v1/health", NULL, "/tools/vault", "/v1/health",
+		  "/tools/vault" },
+		{ "/tools/vault", NULL, "/tools/vault", "", "/tools/vault" },
+		{ "/tools/vaults/v1/health", NULL, "/tools/vault", NULL, "" },
+		{ "/v1/health", "/v1/health", "/tools/vault", NULL, "" },
+		{ "/tools/%76ault/v1/health", NULL, "/tools/vault", NULL, "" },
+	};
+	char			 uri[128], pi[128];
+	char			*env[] = { "REQUEST_METHOD=GET", uri, pi, NULL };
+	struct http_request	 req;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(uri, sizeof(uri), "REQUEST_URI=%s", cases[i].uri);
+		snprintf(pi, sizeof(pi), "%s=%s", cases[i].pi ? "PATH_INFO" :
+		    "X", cases[i].pi ? cases[i].pi : "");
+		cr_assert_eq(http_request_parse(&req, env, cases[i].base), 0);
+		if (cases[i].path == NULL)
+			cr_expect_null(req.path, "%s", cases[i].uri);
+		else {
+			cr_assert_not_null(req.path, "%s", cases[i].uri);
+			cr_expect_str_eq(req.path, cases[i].path, "%s",
+			    cases[i].uri);
+			cr_expect_str_eq(req.mount, cases[i].mount, "%s",
+			    cases[i].uri);
+		}
+		http_request_free(&req);
+	}
+}
+
+Test(http, mount_paths)
+{
+	cr_expect(valid_mount("/tools/vault", 12));
+	cr_expect(valid_mount("/a", 2));
+	cr_expect(valid_mount("/a.b/c~d_e-f", 12));
+	cr_expect(!valid_mount("/", 1));
+	cr_expect(!valid_mount("", 0));
+	cr_expect(!valid_mount("tools", 5));
+	cr_expect(!valid_mount("/tools/", 7));
+	cr_expect(!valid_mount("/a//b", 5));
+	cr_expect(!valid_mount("/a/./b", 6));
+	cr_expect(!valid_mount("/a/..", 5));
+	cr_expect(!valid_mount("/..", 3));
+	cr_expect(valid_mount("/...", 4));
+	cr_expect(!valid_mount("/a%20b", 6));
+	cr_expect(!valid_mount("/a\"b", 4));
+	cr_expect(!valid_mount("/a\r\nb", 5));
+}
+
 Test(http, undecodable_path_matches_nothing)
 {
 	char *env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/v1/%zz", NULL };
 	struct http_request	 req;
 
-	cr_assert_eq(http_request_parse(&req, env), 0);
+	cr_assert_eq(http_request_parse(&req, env, ""), 0);
 	cr_assert_null(req.path);
 	cr_assert_str_eq(req.raw_path, "/v1/%zz");
 	http_request_free(&req);
@@ -164,7 +241,7 @@ Test(http, lying_content_length_is_refused_not_trusted)
 	    "CONTENT_LENGTH=-5", NULL };
 	struct http_request	 req;
 
-	cr_assert_eq(http_request_parse(&req, env), 0);
+	cr_assert_eq(http_request_parse(&req, env, ""), 0);
 	cr_assert_gt(req.content_length, 1 << 30);
 	http_request_free(&req);
 }
