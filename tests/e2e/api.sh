@@ -56,7 +56,7 @@ AK='' api GET "/v1/openapi.json?x=1"
 is_err 400 unknown_parameter x "GET /v1/openapi.json?x=1: 400 unknown_parameter"
 
 # ============================================================ the seed's own calls
-# The five commands of API.md exactly as written; only $URL, $KEY and $ID are
+# The five commands of docs/api.md's examples exactly as written; only $URL, $KEY and $ID are
 # set.  A private .curlrc (CURL_HOME) keeps the response headers for the
 # checks without changing the command lines.
 seed=$LB_TMP/seed-curl

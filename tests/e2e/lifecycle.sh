@@ -5,9 +5,9 @@
 # Sourced by nginx.test, apache.test and pgbouncer.test after api.sh, with
 # URL set to the front end and the default settings (max_versions 10,
 # deleted_retention 7 days); tests/e2e/lifecycle.test runs short windows.
-# Every rule of API.md's sections DELETE, Versions, Lookup by name, Values in
-# bulk and Deleted secrets, as ../fixture/design14.md settles them, is
-# checked here, then what psql shows (views, COMMENTs, no plaintext).
+# Every rule of docs/api.md's sections on DELETE, restore, lookup, values
+# in bulk, versions and deleted secrets is checked here, then what psql
+# shows (views, COMMENTs, no plaintext).
 #
 # Names and slugs carry $LB_RUN, values $VMARK: secrets.sh's `api` counts a
 # value in any response but the four reads that may carry one as a leak.

@@ -260,7 +260,7 @@ api() {
 }
 
 # api_may_show_value METHOD PATH STATUS -- true for the only answers that
-# may carry a value (API.md, design14.md): a 200 to GET /v1/admin/secrets/{id}
+# may carry a value (docs/api.md): a 200 to GET /v1/admin/secrets/{id}
 # (with or without ?version=N), GET /v1/admin/secrets/{id}/versions/{version},
 # GET /v1/admin/secrets/lookup?... and GET /v1/admin/secrets?...include=value...
 # Creates, PATCHes, restores, version and deleted lists, errors: never.
@@ -276,7 +276,7 @@ api_may_show_value() {
     esac
 }
 
-# What every response must carry (API.md): X-Request-Id (once, valid) and
+# What every response must carry (docs/api.md): X-Request-Id (once, valid) and
 # Cache-Control: no-store; a JSON body with the exact Content-Type, except
 # for a 204, which has no body; on an error, the error shape whose
 # request_id is the X-Request-Id.  Violations are collected for
