@@ -186,7 +186,11 @@ run_keyed(struct lockbox_ctx *ctx, const struct route *r,
 		report_error(resp, &held);
 		goto out;
 	}
-	if (c->provider_set && !scope_reaches(&req->key, c->provider)) {
+	/* A write under a provider the key may not use; but a secret the key
+	 * cannot see (the statement found nothing) is 404 first, as the
+	 * statement's event already says: the finish answers that. */
+	if (c->provider_set && !scope_reaches(&req->key, c->provider) &&
+	    !(n == 2 && out[1] == STORE_DONE && result_rows(&res[1]) == 0)) {
 		http_error(resp, LB_ERR_INSUFFICIENT_SCOPE, "provider_slug",
 		    "this API key may not put a secret under this provider");
 		goto out;
