@@ -366,12 +366,15 @@ replay(struct lockbox_ctx *ctx, struct http_request *req,
 		*again = 1;
 		return LB_OK;
 	}
+	/* A record made before the ring's active key changed: this request's
+	 * fingerprint under the key that made it. A ring without that key
+	 * cannot tell the requests apart, and refuses to replay. */
 	if (row.fingerprint_key_id == crypto_active_key(ctx->crypto))
 		memcpy(mine, cs->fp, sizeof(mine));
-	else
+	else if (fingerprint(ctx, cs->body, req->body_len,
+	    row.fingerprint_key_id, mine) < 0)
 		memset(mine, 0, sizeof(mine));
-	if (row.fingerprint_key_id != crypto_active_key(ctx->crypto) ||
-	    !crypto_equal(mine, row.fingerprint, sizeof(mine)))
+	if (!crypto_equal(mine, row.fingerprint, sizeof(mine)))
 		e = http_error(resp, LB_ERR_IDEMPOTENCY_KEY_REUSED, NULL,
 		    "this Idempotency-Key was already used for a different "
 		    "request");
