@@ -387,8 +387,16 @@ is_err 422 idempotency_key_reused "" "... a different request under that key is 
 # Invalid keys: 400 before anything is stored.
 rows0=$(rows)
 ib2="{\"name\":\"$(N idem2)\",\"value\":\"$(V idem2)\"}"
-api_post "$ib2" -H "Idempotency-Key;"
-is_err 400 invalid_idempotency_key "" "an empty Idempotency-Key: 400 invalid_idempotency_key"
+# FRONT_EMPTY_HEADER_SKIP: set by the test of a front end that does not pass
+# a header with an empty value on (lighttpd drops it), to why: lockbox
+# never sees this key, the check is skipped (and that test checks what
+# happens instead).
+if [ -n "${FRONT_EMPTY_HEADER_SKIP:-}" ]; then
+    pass "an empty Idempotency-Key: 400 invalid_idempotency_key # SKIP $FRONT_EMPTY_HEADER_SKIP"
+else
+    api_post "$ib2" -H "Idempotency-Key;"
+    is_err 400 invalid_idempotency_key "" "an empty Idempotency-Key: 400 invalid_idempotency_key"
+fi
 for k in "a b" "$(nbytes 256 k)" "clé-$LB_RUN"; do
     api_post "$ib2" -H "Idempotency-Key: $k"
     is_err 400 invalid_idempotency_key "" "Idempotency-Key '${k:0:30}' ($(printf '%s' "$k" | wc -c) bytes): 400 invalid_idempotency_key"

@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # tests/e2e/foundation.sh -- the API foundation, checked through a front end.
 #
-# Sourced by nginx.test and apache.test with URL set to the front end, after
-# stack.sh has started everything and lockbox_setup exported the API keys, so
-# that the very same checks run through both servers.  Uses assert.sh.
+# Sourced by nginx.test and apache.test (and proxy-fcgi.test, lighttpd.test,
+# caddy.test, mount.test) with URL set to the front end, after stack.sh has
+# started everything and lockbox_setup exported the API keys, so that the
+# very same checks run through every server.  Uses assert.sh.
 
 : "${URL:?foundation.sh needs URL}"
 BIG=$LB_TMP/body-2MiB
@@ -96,12 +97,29 @@ req GET "$URL/v1/health"
 is "$STATUS" 200 "served normally after the chunked 413"
 
 # --- requests the front end refuses by itself ----------------------------------------
+# Two hooks for a front end that cannot do here what nginx and Apache do, set
+# by its own test (never by nginx.test or apache.test), which then checks
+# what that server does instead:
+#   FRONT_LONG_URI_STATUS    the status it refuses a long request line with,
+#                            when not 414 (lighttpd: 431, it counts the request
+#                            line with the headers)
+#   FRONT_PARSE_ERROR_SKIP   why its answers to a request it cannot parse are
+#                            not in the error shape (Caddy: Go's net/http
+#                            writes them itself): the shape checks of this
+#                            section are then TAP-skipped with that reason
+front_shaped() {   # front_shaped ASSERTION ARGS... DESC -- run it, or skip it
+    if [ -n "${FRONT_PARSE_ERROR_SKIP:-}" ]; then
+        pass "${!#} # SKIP $FRONT_PARSE_ERROR_SKIP"
+    else
+        "$@"
+    fi
+}
 req GET "$URL/v1/health?q=$(printf 'q%.0s' $(seq 1 9000))"
-ok '[ "$STATUS" = 414 ] || [ "$STATUS" = 400 ]' "a 9000-byte request line is refused by the front end ($STATUS)"
-is_error "$STATUS" invalid_parameter "... in the error shape"
+ok '[ "$STATUS" = "${FRONT_LONG_URI_STATUS:-414}" ] || [ "$STATUS" = 400 ]' "a 9000-byte request line is refused by the front end ($STATUS)"
+front_shaped is_error "$STATUS" invalid_parameter "... in the error shape"
 req GET "$URL/v1/health" -H "X-Big: $(printf 'b%.0s' $(seq 1 17000))"
 ok '[ "$STATUS" = 431 ] || [ "$STATUS" = 400 ]' "a 17000-byte header is refused by the front end ($STATUS)"
-is_error "$STATUS" invalid_parameter "... in the error shape"
+front_shaped is_error "$STATUS" invalid_parameter "... in the error shape"
 # A header line without a colon: curl cannot send it, bash can.
 host=${URL#http://} host=${host%%/*}
 raw=$(printf 'GET %s/v1/health HTTP/1.1\r\nHost: %s\r\nNo colon here\r\nConnection: close\r\n\r\n' "${MOUNT:-}" "$host" |
@@ -109,6 +127,6 @@ raw=$(printf 'GET %s/v1/health HTTP/1.1\r\nHost: %s\r\nNo colon here\r\nConnecti
 like "$(head -n 1 <<<"$raw")" '^HTTP/1\.1 400' "a malformed header line: 400 from the front end"
 body=$(sed '1,/^$/d' <<<"$raw")
 hdr_rid=$(sed -n 's/^[Xx]-[Rr]equest-[Ii]d: *//p' <<<"$raw")
-is "$(jq -r .error.code <<<"$body" 2>/dev/null)" invalid_parameter "... with the JSON error shape"
-ok '[ -n "$hdr_rid" ] && [ "$(jq -r .error.request_id <<<"$body")" = "$hdr_rid" ]' "... and request_id equal to X-Request-Id ($hdr_rid)"
-like "$raw" $'\n[Cc]ontent-[Tt]ype: application/json; charset=utf-8\n' "... with the JSON Content-Type"
+front_shaped is "$(jq -r .error.code <<<"$body" 2>/dev/null)" invalid_parameter "... with the JSON error shape"
+front_shaped ok '[ -n "$hdr_rid" ] && [ "$(jq -r .error.request_id <<<"$body")" = "$hdr_rid" ]' "... and request_id equal to X-Request-Id ($hdr_rid)"
+front_shaped like "$raw" $'\n[Cc]ontent-[Tt]ype: application/json; charset=utf-8\n' "... with the JSON Content-Type"

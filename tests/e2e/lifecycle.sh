@@ -512,7 +512,15 @@ bq is_err 400 invalid_parameter name "lookup without name: 400 invalid_parameter
 bq is_err 400 invalid_parameter name "lookup with only provider_slug: 400, field name" -- GET "$S/lookup?provider_slug=$PL1"
 bq is_err 400 invalid_parameter name "lookup?name= (empty): 400, field name" -- GET "$S/lookup?name="
 bq is_err 400 invalid_parameter name "lookup with a name of 256 bytes: 400, field name" -- GET "$S/lookup?name=$(nbytes 256 n)"
+# FRONT_QUERY_REFUSED: set by the test of a front end that refuses some of
+# these query strings itself, to the escapes it refuses and why (lighttpd:
+# %01 %0A %7F %FF, its own 400 without `field`): those checks are skipped
+# (and that test checks what happens instead).
 for c in %01 %0A %7F %C2%85 %FF %C3; do
+    if [ -n "${FRONT_QUERY_REFUSED:-}" ] && [[ " ${FRONT_QUERY_REFUSED%%:*} " == *" $c "* ]]; then
+        pass "lookup with a name holding $c: 400, field name # SKIP ${FRONT_QUERY_REFUSED#*: }"
+        continue
+    fi
     bq is_err 400 invalid_parameter name "lookup with a name holding $c: 400, field name" -- GET "$S/lookup?name=a${c}b"
 done
 bq is_err 400 invalid_parameter name "lookup with name twice: 400, field name" -- GET "$S/lookup?name=a&name=a"

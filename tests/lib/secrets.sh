@@ -38,6 +38,11 @@
 #                               before the call), Content-Type $CT (default
 #                               application/json; CT= sends none).  Sets
 #                               STATUS, BODY, BODY_FILE, HEADERS_FILE like req.
+#                               FRONT_POST_NEEDS_LENGTH=1 (set by a test whose
+#                               front end refuses a POST without Content-Length:
+#                               lighttpd's 411) sends a POST without a body
+#                               with Content-Length: 0, the same request in
+#                               HTTP terms; bq does the same
 #   api_post JSON [args]        POST /v1/admin/secrets
 #   api_post_file FILE [args]
 #   api_get ID [args] | api_patch ID JSON [args] | api_delete ID [args]
@@ -236,6 +241,8 @@ api() {
             args+=(-H "Content-Type:")      # no Content-Type at all
         fi
         args+=(--data-binary "@$_API_BODY")
+    elif [ "$method" = POST ] && [ "${FRONT_POST_NEEDS_LENGTH:-0}" = 1 ]; then
+        args+=(-H "Content-Length: 0")      # see FRONT_POST_NEEDS_LENGTH above
     fi
     _API_BODY=
     BODY_FILE=$dir/last-body
@@ -371,6 +378,8 @@ bq() {
         if [ -n "$body" ]; then
             if [ -n "$ct" ]; then echo "header = $(_bq_q "Content-Type: $ct")"; else echo 'header = "Content-Type:"'; fi
             echo "data-binary = $(_bq_q "@$body")"
+        elif [ "$method" = POST ] && [ "${FRONT_POST_NEEDS_LENGTH:-0}" = 1 ]; then
+            echo 'header = "Content-Length: 0"'
         fi
         echo "output = $(_bq_q "$dir/$i.body")"
         echo "dump-header = $(_bq_q "$dir/$i.hdr")"
