@@ -215,6 +215,14 @@ begin_stop(struct pool *p)
 	 * already queued are served by the draining workers. */
 	if (p->unix_path != NULL)
 		unlink(p->unix_path);
+	/* A TCP address has no file to unlink: the socket listens for as
+	 * long as a process holds it.  The workers let go of theirs once
+	 * they have taken what is queued; were the master to keep its own,
+	 * new connections would queue behind nobody until the last worker
+	 * left, then be reset, rather than be refused at once and go to
+	 * another host (the nginx site's NEXT_UPSTREAM). */
+	close(p->listen_fd);
+	p->listen_fd = -1;
 	log_msg(LOG_LVL_INFO, "stopping: finishing requests in flight");
 	signal_all(p, SIGTERM);
 }
@@ -354,7 +362,8 @@ pool_run(struct config *cfg, struct keyring *ring, int listen_fd,
 		}
 		reap(p);
 	}
-	close(listen_fd);
+	if (p->listen_fd >= 0)
+		close(p->listen_fd);
 	log_msg(LOG_LVL_INFO, "stopped");
 	free(p);
 	return 0;

@@ -585,19 +585,25 @@ lockbox_workers() {
 
 LB_NGINX_PID=
 _LB_NGINX_NAMED=        # pids of the named (second, third...) nginx instances
-# nginx_start [--port P] [--max-body N] [--fastcgi-pass ADDR] [--name N]
+# nginx_start [--port P] [--max-body N] [--fastcgi-pass ADDR]... [--next-upstream WHEN]
+#             [--name N] [--mount /PATH]
+# --fastcgi-pass once per host (several: an upstream of them all, with
+# --next-upstream "error timeout" as deploy/nginx/lockbox.conf.in says).
 nginx_start() {
-    local port= max_body=$LB_MAX_BODY pass=${LB_POOL_LISTEN:-unix:$LB_TMP/lockbox.sock} name= mount=
+    local port= max_body=$LB_MAX_BODY name= mount= passes=() next=()
     while [ $# -gt 0 ]; do
         case $1 in
             --port) port=$2; shift 2 ;;
             --max-body) max_body=$2; shift 2 ;;
-            --fastcgi-pass) pass=$2; shift 2 ;;
+            --fastcgi-pass) passes+=("FASTCGI_PASS=$2"); shift 2 ;;
+            --next-upstream) next=("NEXT_UPSTREAM=$2"); shift 2 ;;
             --name) name=$2; shift 2 ;;
             --mount) mount=$2; shift 2 ;;
             *) _lb_die "nginx_start: unknown option $1" ;;
         esac
     done
+    [ ${#passes[@]} -gt 0 ] || passes=("FASTCGI_PASS=${LB_POOL_LISTEN:-unix:$LB_TMP/lockbox.sock}")
+    local pass="${passes[*]#FASTCGI_PASS=}"
     [ -n "$port" ] || lb_free_port port
     # nginx writes "unix:PATH" for a socket and "HOST:PORT" for TCP, like lockbox.
     local dir=$LB_TMP/nginx${name:+-$name}
@@ -608,7 +614,7 @@ nginx_start() {
     "$LB_DEPLOY/render" "$LB_DEPLOY/nginx/lockbox-http.conf.in" "$dir/lockbox-http.conf" \
         || _lb_die "cannot render the nginx http template"
     "$LB_DEPLOY/render" "$LB_DEPLOY/nginx/lockbox.conf.in" "$dir/lockbox.conf" \
-        LISTEN="127.0.0.1:$port" FASTCGI_PASS="$pass" MAX_BODY="$max_body" MOUNT="$mount" \
+        LISTEN="127.0.0.1:$port" "${passes[@]}" "${next[@]}" MAX_BODY="$max_body" MOUNT="$mount" \
         || _lb_die "cannot render the nginx site template"
     local user=
     [ "$(id -u)" = 0 ] && user="user nobody nogroup;"
