@@ -131,22 +131,31 @@ INSERT INTO lockbox.schema_migrations (version, name) VALUES ($1, $2)
 -- name: secret_next_id
 -- The id is taken before the insert because the ciphertext's additional
 -- data binds it; the time is the database's, formatted as the API shows it.
+-- With an Idempotency-Key ($1, else NULL), the record the key already has,
+-- if any, and whether it is younger than the ttl ($2): a retry is answered
+-- from it without a second round trip.
+-- A refused key takes no id and sees no record.
 -- keyed: yes
--- A refused key takes no id.
 -- audit: yes
 WITH r AS MATERIALIZED (
     SELECT nextval('lockbox.secrets_id_seq') AS id,
            lockbox.api_time(now()) AS created_at
      WHERE EXISTS (SELECT FROM lockbox.api_keys
-                    WHERE prefix = $1 AND key_hash = ANY ($2::bytea[])
-                      AND level >= $3
+                    WHERE prefix = $3 AND key_hash = ANY ($4::bytea[])
+                      AND level >= $5
                       AND expires_at > now())
 ), a AS MATERIALIZED (
-    SELECT lockbox.audit_note($4::text[], $1, $2::bytea[], $3,
+    SELECT lockbox.audit_note($6::text[], $3, $4::bytea[], $5,
                0,
                NULL, NULL, NULL) AS audit
 )
-SELECT r.*, a.audit FROM a LEFT JOIN r ON true
+SELECT r.*, a.audit, i.fingerprint, i.fingerprint_key_id, i.secret_id,
+       i.response_status, i.response_body,
+       i.created_at > now() - make_interval(secs => $2) AS fresh
+  FROM a LEFT JOIN r ON true
+  LEFT JOIN (lockbox.idempotency_keys i
+             JOIN lockbox.api_keys k ON k.id = i.api_key_id AND k.prefix = $3)
+         ON r.id IS NOT NULL AND i.idempotency_key = $1
 
 -- name: secret_insert
 -- The secret with its value, and its version 1 with the same sealed value,

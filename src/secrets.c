@@ -316,8 +316,10 @@ secrets_create_prepare(struct lockbox_ctx *ctx, struct http_request *req,
 		return http_error(resp, LB_ERR_INTERNAL, NULL, "out of memory");
 	c->provider_set = 1;
 	c->provider = cs->in.provider_slug;
-	/* The id is read first: the sealed value binds it. */
-	store_secret_next_id_bind(&c->stmt);
+	/* The id is read first: the sealed value binds it. With a key, the
+	 * key's record comes with it, so that a retry is answered at once. */
+	store_secret_next_id_bind(&c->stmt, req->idempotency_key,
+	    ctx->cfg->idempotency_ttl);
 	return LB_OK;
 }
 
@@ -329,11 +331,53 @@ name_taken(struct http_response *resp, const struct secret_input *in)
 	    " for this provider_slug" : " (without a provider_slug)");
 }
 
+/* Answers a create from its Idempotency-Key's record: the original answer
+ * replayed, or 422 when this request differs. *again is set when the
+ * record had expired: it is removed, and the create may go on. */
+static enum lb_err
+replay_row(struct lockbox_ctx *ctx, struct http_request *req,
+    struct http_response *resp, const struct create_state *cs,
+    const struct idempotency_row *row, int *again)
+{
+	unsigned char		 mine[CRYPTO_MAC_LEN];
+	enum lb_err		 e;
+
+	*again = 0;
+	if (!row->fresh) {
+		if ((e = store_idempotency_forget_expired(ctx->db,
+		    req->key.key_id, req->idempotency_key,
+		    ctx->cfg->idempotency_ttl)) != LB_OK)
+			return dispatch_failed(resp, e);
+		*again = 1;
+		return LB_OK;
+	}
+	/* A record made before the ring's active key changed: this request's
+	 * fingerprint under the key that made it. A ring without that key
+	 * cannot tell the requests apart, and refuses to replay. */
+	if (row->fingerprint_key_id == crypto_active_key(ctx->crypto))
+		memcpy(mine, cs->fp, sizeof(mine));
+	else if (fingerprint(ctx, cs->body, req->body_len,
+	    row->fingerprint_key_id, mine) < 0)
+		memset(mine, 0, sizeof(mine));
+	if (!crypto_equal(mine, row->fingerprint, sizeof(mine)))
+		return http_error(resp, LB_ERR_IDEMPOTENCY_KEY_REUSED, NULL,
+		    "this Idempotency-Key was already used for a different "
+		    "request");
+	http_json(resp, row->status);
+	buf_puts(&resp->body, row->body);
+	answer_headers(resp, row->secret_id, 1, 1);
+	http_header(resp, "Idempotent-Replayed", "true");
+	/* The replay's event names the secret it answers with. */
+	if (ctx->audit != NULL)
+		audit_secret(ctx->audit, row->secret_id);
+	return LB_OK;
+}
+
 /* A create with an Idempotency-Key hit a unique constraint: the key's
- * record decides. It replays the original answer, or is 422 when the
- * request differs; without a record, a name conflict is just that. *again
- * is set when the create may simply go again: the record had expired and
- * was removed, or the request that held the key rolled back. */
+ * record decides (replay_row); without a record, a name conflict is just
+ * that. *again is set when the create may simply go again: the record
+ * had expired and was removed, or the request that held the key rolled
+ * back. */
 static enum lb_err
 replay(struct lockbox_ctx *ctx, struct http_request *req,
     struct http_response *resp, const struct create_state *cs,
@@ -341,7 +385,6 @@ replay(struct lockbox_ctx *ctx, struct http_request *req,
 {
 	struct idempotency_row	 row;
 	struct store_result	 res = { 0 };
-	unsigned char		 mine[CRYPTO_MAC_LEN];
 	enum lb_err		 e;
 
 	*again = 0;
@@ -357,36 +400,7 @@ replay(struct lockbox_ctx *ctx, struct http_request *req,
 	}
 	if (e != LB_OK)
 		return dispatch_failed(resp, e);
-	if (!row.fresh) {
-		result_free(&res);
-		if ((e = store_idempotency_forget_expired(ctx->db,
-		    req->key.key_id, req->idempotency_key,
-		    ctx->cfg->idempotency_ttl)) != LB_OK)
-			return dispatch_failed(resp, e);
-		*again = 1;
-		return LB_OK;
-	}
-	/* A record made before the ring's active key changed: this request's
-	 * fingerprint under the key that made it. A ring without that key
-	 * cannot tell the requests apart, and refuses to replay. */
-	if (row.fingerprint_key_id == crypto_active_key(ctx->crypto))
-		memcpy(mine, cs->fp, sizeof(mine));
-	else if (fingerprint(ctx, cs->body, req->body_len,
-	    row.fingerprint_key_id, mine) < 0)
-		memset(mine, 0, sizeof(mine));
-	if (!crypto_equal(mine, row.fingerprint, sizeof(mine)))
-		e = http_error(resp, LB_ERR_IDEMPOTENCY_KEY_REUSED, NULL,
-		    "this Idempotency-Key was already used for a different "
-		    "request");
-	else {
-		http_json(resp, row.status);
-		buf_puts(&resp->body, row.body);
-		answer_headers(resp, row.secret_id, 1, 1);
-		http_header(resp, "Idempotent-Replayed", "true");
-		/* The replay's event names the secret it answers with. */
-		if (ctx->audit != NULL)
-			audit_secret(ctx->audit, row.secret_id);
-	}
+	e = replay_row(ctx, req, resp, cs, &row, again);
 	result_free(&res);
 	return e;
 }
@@ -401,7 +415,7 @@ next_id_again(struct lockbox_ctx *ctx, struct call *c, int64_t *id,
 	struct stmt		 st;
 	enum lb_err		 e;
 
-	store_secret_next_id_bind(&st);
+	store_secret_next_id_bind(&st, NULL, ctx->cfg->idempotency_ttl);
 	store_key_bind(&st, &c->key, SCOPE_LEVEL_WRITE);
 	if ((e = store_run(ctx->db, &st, &res)) == LB_OK) {
 		e = store_secret_next_id_read(&res, id, created);
@@ -418,11 +432,12 @@ secrets_create_finish(struct lockbox_ctx *ctx, struct http_request *req,
 	struct create_state	*cs = c->state;
 	struct secret_insert	 ins;
 	struct secret_row	 view;
+	struct idempotency_row	 row;
 	struct buf		 answer = { 0 };
 	enum store_conflict	 conflict;
 	unsigned char		 nonce[CRYPTO_NONCE_LEN], *ct = NULL;
 	char			 created[40];
-	enum lb_err		 e;
+	enum lb_err		 e, found;
 	int			 key_id, again, attempt;
 
 	if ((ct = malloc(cs->in.value_len + CRYPTO_TAG_LEN)) == NULL) {
@@ -430,6 +445,18 @@ secrets_create_finish(struct lockbox_ctx *ctx, struct http_request *req,
 		goto out;
 	}
 	e = store_secret_next_id_read(&c->res, &ins.id, created);
+	/* A retry: the key's record came with the id. */
+	if (e == LB_OK && req->idempotency_key != NULL) {
+		if ((found = store_idempotency_read(&c->res, &row)) ==
+		    LB_ERR_INTERNAL) {
+			http_error(resp, LB_ERR_INTERNAL, NULL,
+			    "internal error");
+			goto out;
+		}
+		if (found == LB_OK && (replay_row(ctx, req, resp, cs, &row,
+		    &again) != LB_OK || !again))
+			goto out;
+	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (attempt > 0)
 			e = next_id_again(ctx, c, &ins.id, created);

@@ -298,7 +298,10 @@ void		 store_secret_list_bind(struct stmt *,
 void		 store_secret_list_filtered_bind(struct stmt *,
 		    const char *provider_slug, int64_t after_id,
 		    const char *ids, int limit, int values);
-void		 store_secret_next_id_bind(struct stmt *);
+/* A create's id; with an Idempotency-Key (else NULL), the key's record
+ * too (store_idempotency_read), fresh when younger than ttl seconds. */
+void		 store_secret_next_id_bind(struct stmt *, const char *key,
+		    long ttl);
 /* The current version's sealed value and, for a restore, version
  * restore's (0: none). */
 void		 store_secret_current_bind(struct stmt *, int64_t id,
@@ -458,6 +461,11 @@ struct idempotency_row {
 	int		 fresh;		/* younger than the ttl */
 };
 
+/* The record in a result of idempotency_find or secret_next_id:
+ * LB_OK (its body points into the result), LB_ERR_NOT_FOUND, or an
+ * error. */
+enum lb_err	 store_idempotency_read(const struct store_result *,
+		    struct idempotency_row *);
 /* LB_OK with the record (its body in *res), LB_ERR_NOT_FOUND, or an
  * error. */
 enum lb_err	 store_idempotency_find(struct store *, int64_t api_key_id,

@@ -91,9 +91,11 @@ store_secret_list_filtered_bind(struct stmt *st, const char *provider_slug,
 }
 
 void
-store_secret_next_id_bind(struct stmt *st)
+store_secret_next_id_bind(struct stmt *st, const char *key, long ttl)
 {
 	stmt_init(st, SQL_SECRET_NEXT_ID);
+	stmt_text(st, key);
+	stmt_i64(st, ttl);
 }
 
 void

@@ -7,6 +7,10 @@
 --   values         the first page of 100 with their values (include=value)
 --   versions       the page of versions of a random secret that has 10
 --   create         POST with a unique name
+--   create_idem    the same with an Idempotency-Key, a fresh one each time
+--   replay         POST the same create with the same Idempotency-Key again
+--                  (each connection its own key: the first creates, every
+--                  other is the stored answer replayed)
 --   patch          PATCH a random secret's value (sealed afresh)
 --   delete         DELETE each seeded id once (threads take turns)
 --   health, static GET /v1/health, or / (for the ceilings)
@@ -59,6 +63,17 @@ request = function()
    elseif route == "create" then
       local name = string.format("bench-%s-%d-%d", run, tid, counter)
       return wrk.format("POST", "/v1/admin/secrets", json,
+         '{"name":"' .. name .. '","value":"bench-value-0123456789abcdef0123456789abcdef","metadata":{"team":"bench"}}')
+   elseif route == "create_idem" or route == "replay" then
+      local name
+      if route == "replay" then
+         name = string.format("replay-%s-%d", run, tid)
+      else
+         name = string.format("idem-%s-%d-%d", run, tid, counter)
+      end
+      local h = { ["Content-Type"] = "application/json", ["X-API-Key"] = api_key,
+                  ["Idempotency-Key"] = name }
+      return wrk.format("POST", "/v1/admin/secrets", h,
          '{"name":"' .. name .. '","value":"bench-value-0123456789abcdef0123456789abcdef","metadata":{"team":"bench"}}')
    elseif route == "patch" then
       return wrk.format("PATCH", "/v1/admin/secrets/" .. math.random(1, rows), json,
