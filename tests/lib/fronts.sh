@@ -53,36 +53,9 @@ proxy_fcgi_start() {
         || _lb_die "cannot render the Apache mod_proxy_fcgi template"
     # Its children run as www-data, which connects to the pool's socket
     # (0666 here, see lockbox_start).
-    cat >"$dir/apache2.conf" <<EOF
-# written by tests/lib/stack.sh: a private Apache around the shipped template.
-ServerRoot $dir
-PidFile $dir/apache2.pid
-DefaultRuntimeDir $dir/run
-ErrorLog $dir/error.log
-LogLevel info
-Listen 127.0.0.1:$port
-User www-data
-Group www-data
-ServerName 127.0.0.1
-ServerTokens Prod
-LoadModule mpm_event_module $mods/mod_mpm_event.so
-LoadModule authz_core_module $mods/mod_authz_core.so
-LoadModule headers_module $mods/mod_headers.so
-LoadModule unique_id_module $mods/mod_unique_id.so
-LoadModule setenvif_module $mods/mod_setenvif.so
-LoadModule rewrite_module $mods/mod_rewrite.so
-LoadModule proxy_module $mods/mod_proxy.so
-LoadModule proxy_fcgi_module $mods/mod_proxy_fcgi.so
-LogFormat "%h \"%r\" %>s %b rid=%{LOCKBOX_REQUEST_ID}e %D" lockbox
-CustomLog $dir/access.log lockbox
-Include $dir/lockbox.conf
-EOF
-    apache2 -t -f "$dir/apache2.conf" >"$dir/check.out" 2>&1 \
-        || { lb_tail "$dir/check.out"; _lb_die "Apache (mod_proxy_fcgi) rejects the configuration"; }
-    # -DFOREGROUND: Apache stays our child (no daemon to find again).
-    ( _lb_close_fds; exec apache2 -f "$dir/apache2.conf" -k start -DFOREGROUND ) </dev/null >>"$dir/error.log" 2>&1 &
-    LB_PROXY_FCGI_PID=$!
-    lb_wait_tcp "$port" "$LB_PROXY_FCGI_PID" 15 "Apache (mod_proxy_fcgi)"
+    _lb_apache_run "Apache (mod_proxy_fcgi)" "$dir" "$port" LB_PROXY_FCGI_PID \
+        "LoadModule proxy_module $mods/mod_proxy.so
+LoadModule proxy_fcgi_module $mods/mod_proxy_fcgi.so"
     export LB_PROXY_FCGI_URL="http://127.0.0.1:$port"
     export LB_PROXY_FCGI_PID
     _lb_say "Apache $LB_PROXY_FCGI_PID on $LB_PROXY_FCGI_URL (mod_proxy_fcgi -> unix:$sock)"

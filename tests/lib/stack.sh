@@ -718,7 +718,22 @@ apache_start() {
     "$LB_DEPLOY/render" "$LB_DEPLOY/apache/lockbox.conf.in" "$dir/lockbox.conf" \
         LISTEN="127.0.0.1:$port" LOCKBOX_FCGI="$LB_FCGI" LOCKBOX_CONFIG="$LB_CONF" MAX_BODY="$max_body" \
         MOUNT="$mount" || _lb_die "cannot render the Apache template"
-    local mpm=event
+    _lb_apache_run Apache "$dir" "$port" LB_APACHE_PID "LoadModule alias_module $mods/mod_alias.so
+LoadModule fcgid_module $mods/mod_fcgid.so
+# mod_fcgid's sockets and process table: private, not /var/lib/apache2/fcgid.
+FcgidIPCDir $dir/fcgid
+FcgidProcessTableFile $dir/fcgid/shm"
+    export LB_APACHE_URL="http://127.0.0.1:$port"
+    export LB_APACHE_PID
+    _lb_say "Apache $LB_APACHE_PID on $LB_APACHE_URL (mod_fcgid -> $LB_FCGI)"
+}
+
+# _lb_apache_run WHAT DIR PORT PIDVAR MODULES -- a private Apache around
+# DIR/lockbox.conf (a rendered template), with the modules every site uses
+# and MODULES (LoadModule lines and their settings); its children run as
+# www-data.  In the foreground, our child: its pid into PIDVAR.
+_lb_apache_run() {
+    local what=$1 dir=$2 port=$3 pidvar=$4 extra=$5 mods=/usr/lib/apache2/modules pid
     cat >"$dir/apache2.conf" <<EOF
 # written by tests/lib/stack.sh: a private Apache around the shipped template.
 ServerRoot $dir
@@ -731,30 +746,24 @@ User www-data
 Group www-data
 ServerName 127.0.0.1
 ServerTokens Prod
-LoadModule mpm_${mpm}_module $mods/mod_mpm_${mpm}.so
+LoadModule mpm_event_module $mods/mod_mpm_event.so
 LoadModule authz_core_module $mods/mod_authz_core.so
-LoadModule alias_module $mods/mod_alias.so
 LoadModule headers_module $mods/mod_headers.so
 LoadModule unique_id_module $mods/mod_unique_id.so
 LoadModule setenvif_module $mods/mod_setenvif.so
 LoadModule rewrite_module $mods/mod_rewrite.so
-LoadModule fcgid_module $mods/mod_fcgid.so
-# mod_fcgid's sockets and process table: private, not /var/lib/apache2/fcgid.
-FcgidIPCDir $dir/fcgid
-FcgidProcessTableFile $dir/fcgid/shm
+$extra
 LogFormat "%h \"%r\" %>s %b rid=%{LOCKBOX_REQUEST_ID}e %D" lockbox
 CustomLog $dir/access.log lockbox
 Include $dir/lockbox.conf
 EOF
     apache2 -t -f "$dir/apache2.conf" >"$dir/check.out" 2>&1 \
-        || { lb_tail "$dir/check.out"; _lb_die "Apache rejects the configuration"; }
+        || { lb_tail "$dir/check.out"; _lb_die "$what rejects the configuration"; }
     # -DFOREGROUND: Apache stays our child (no daemon to find again).
     ( _lb_close_fds; exec apache2 -f "$dir/apache2.conf" -k start -DFOREGROUND ) </dev/null >>"$dir/error.log" 2>&1 &
-    LB_APACHE_PID=$!
-    lb_wait_tcp "$port" "$LB_APACHE_PID" 15 Apache
-    export LB_APACHE_URL="http://127.0.0.1:$port"
-    export LB_APACHE_PID
-    _lb_say "Apache $LB_APACHE_PID on $LB_APACHE_URL (mod_fcgid -> $LB_FCGI)"
+    pid=$!
+    printf -v "$pidvar" '%s' "$pid"
+    lb_wait_tcp "$port" "$pid" 15 "$what"
 }
 
 # SIGTERM (apache2 -k stop): children and mod_fcgid's lockbox processes end.
