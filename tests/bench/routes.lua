@@ -12,6 +12,14 @@
 --                  (each connection its own key: the first creates, every
 --                  other is the stored answer replayed)
 --   patch          PATCH a random secret's value (sealed afresh)
+--   version_get    GET version 1 of a random secret below those with 10
+--                  versions (their version 1 goes with their next one)
+--   version_restore  POST .../versions/1/restore of such a secret
+--   deleted_list   the first page of 20 deleted secrets
+--   deleted_restore  POST /v1/admin/deleted-secrets/ID/restore, each id of
+--                  the deleted pool once, from its bottom up
+--   deleted_destroy  DELETE /v1/admin/deleted-secrets/ID, the same ids
+--   audit_list     the first page of 20 audit events
 --   delete         DELETE each seeded id once (threads take turns)
 --   health, static GET /v1/health, or / (for the ceilings)
 dofile(os.getenv("LB_BENCH_DIR") .. "/common.lua")
@@ -23,6 +31,7 @@ local provider = os.getenv("LB_BENCH_PROVIDER") or "aws"
 local run = os.getenv("LB_BENCH_RUN") or "0"
 local hist_first = tonumber(os.getenv("LB_BENCH_HIST_FIRST") or "1")
 local hist_rows = tonumber(os.getenv("LB_BENCH_HIST_ROWS") or "1")
+local pool_lo = tonumber(os.getenv("LB_BENCH_POOL_LO") or "1")
 local threads = {}
 local counter = 0
 tid = 0            -- set per thread by setup()
@@ -78,6 +87,22 @@ request = function()
    elseif route == "patch" then
       return wrk.format("PATCH", "/v1/admin/secrets/" .. math.random(1, rows), json,
          '{"value":"patched-0123456789abcdef0123456789abcdef","metadata":{"n":"' .. counter .. '"}}')
+   elseif route == "version_get" then
+      return wrk.format("GET", "/v1/admin/secrets/" .. math.random(1, hist_first - 1) .. "/versions/1")
+   elseif route == "version_restore" then
+      return wrk.format("POST", "/v1/admin/secrets/" .. math.random(1, hist_first - 1) ..
+         "/versions/1/restore", { ["X-API-Key"] = api_key }, "")
+   elseif route == "deleted_list" then
+      return wrk.format("GET", "/v1/admin/deleted-secrets?limit=20")
+   elseif route == "deleted_restore" or route == "deleted_destroy" then
+      local id = pool_lo + (counter - 1) * nthreads + tid
+      if route == "deleted_restore" then
+         return wrk.format("POST", "/v1/admin/deleted-secrets/" .. id .. "/restore",
+            { ["X-API-Key"] = api_key }, "")
+      end
+      return wrk.format("DELETE", "/v1/admin/deleted-secrets/" .. id)
+   elseif route == "audit_list" then
+      return wrk.format("GET", "/v1/admin/audit?limit=20")
    elseif route == "delete" then
       -- Thread t deletes t+1, t+1+T, t+1+2T... from the top of the table down.
       local id = rows - (counter - 1) * nthreads - tid
