@@ -367,9 +367,12 @@ replay_row(struct lockbox_ctx *ctx, struct http_request *req,
 	buf_puts(&resp->body, row->body);
 	answer_headers(resp, row->secret_id, 1, 1);
 	http_header(resp, "Idempotent-Replayed", "true");
-	/* The replay's event names the secret it answers with. */
-	if (ctx->audit != NULL)
+	/* The replay's event names the secret it answers with. A replay
+	 * changes nothing: with audit_async_reads its event is a read's. */
+	if (ctx->audit != NULL) {
 		audit_secret(ctx->audit, row->secret_id);
+		audit_async(ctx->audit, 1);
+	}
 	return LB_OK;
 }
 
