@@ -3,6 +3,26 @@
 
 sql() { "$here/sql-for" "$top/sql/queries.sql" "$1"; }
 
+# RESTORE CHANGED META: a new version of secret :id, as a PATCH (RESTORE
+# NULL) or a version restore makes it: the read of the version it follows
+# (and of version RESTORE: two rows, of which pgbench keeps the current
+# one's, as a variable takes one row), then the update with value_changed
+# CHANGED and the metadata members META.
+new_version() {
+    [ "$1" = NULL ] || echo "SELECT * FROM ("
+    sql secret_current | sed 's/\$1\b/:id/g; s/\$2\b/'"$1"'/g; s/\$3\b/:prefix/g;
+        s/\$4\b/:hashes/g; s/\$5\b/:wr/g; s/\$6\b/NULL/g'
+    [ "$1" = NULL ] || echo ") c WHERE current_version IS NOT NULL"
+    echo '\gset c_'
+    sql secret_update | sed 's/\$18/NULL/g; s/\$17/NULL/g; s/\$16/:maxv/g; s/\$15/:pkid/g; s/\$14/'"$2"'/g;
+        s/\$10/'"$3"'/g; s/\$11/:c_key_id/g;
+        s/\$12/:c_nonce/g; s/\$13/:c_ciphertext/g; s/\$1\b/:id/g;
+        s/\$2\b/:c_current_version/g; s/\$3\b/NULL/g; s/\$4\b/false/g;
+        s/\$5\b/NULL/g; s/\$6\b/false/g; s/\$7\b/NULL/g;
+        s/\$8\b/false/g; s/\$9\b/:rm/g'
+    echo ';'
+}
+
 # Writes a pgbench script for a route: the API key lookup every admin
 # request makes, then the route's statements, parameters as pgbench
 # variables (NULL where lockbox passes NULL; the level a keyed statement
@@ -77,14 +97,7 @@ pgscript() {
             # is marked as made by key 0, and unpatch takes it back
             # before any other turn. The key is unrestricted ($17 NULL).
             echo "\\set id random(1, $ROWS)"
-            sql secret_current | sed 's/\$1\b/:id/g; s/\$2\b/NULL/g; s/\$3\b/:prefix/g;
-                s/\$4\b/:hashes/g; s/\$5\b/:wr/g; s/\$6\b/NULL/g'; echo '\gset c_'
-            sql secret_update | sed 's/\$18/NULL/g; s/\$17/NULL/g; s/\$16/:maxv/g; s/\$15/:pkid/g; s/\$14/true/g;
-                s/\$10/:meta/g; s/\$11/:c_key_id/g;
-                s/\$12/:c_nonce/g; s/\$13/:c_ciphertext/g; s/\$1\b/:id/g;
-                s/\$2\b/:c_current_version/g; s/\$3\b/NULL/g; s/\$4\b/false/g;
-                s/\$5\b/NULL/g; s/\$6\b/false/g; s/\$7\b/NULL/g;
-                s/\$8\b/false/g; s/\$9\b/:rm/g'; echo ';' ;;
+            new_version NULL true :meta ;;
         version_get)
             # Version 1 of a random secret below those with 10 versions
             # (their version 1 goes with their next version).
@@ -98,16 +111,7 @@ pgscript() {
             # update as a PATCH makes it, metadata untouched. As for
             # patch, the value no longer opens: key 0, unpatch.
             echo "\\set id random(1, $((HIST_FIRST - 1)))"
-            echo "SELECT * FROM ("
-            sql secret_current | sed 's/\$1\b/:id/g; s/\$2\b/1/g; s/\$3\b/:prefix/g;
-                s/\$4\b/:hashes/g; s/\$5\b/:wr/g; s/\$6\b/NULL/g'
-            echo ") c WHERE current_version IS NOT NULL"; echo '\gset c_'
-            sql secret_update | sed 's/\$18/NULL/g; s/\$17/NULL/g; s/\$16/:maxv/g; s/\$15/:pkid/g; s/\$14/false/g;
-                s/\$10/:rm/g; s/\$11/:c_key_id/g;
-                s/\$12/:c_nonce/g; s/\$13/:c_ciphertext/g; s/\$1\b/:id/g;
-                s/\$2\b/:c_current_version/g; s/\$3\b/NULL/g; s/\$4\b/false/g;
-                s/\$5\b/NULL/g; s/\$6\b/false/g; s/\$7\b/NULL/g;
-                s/\$8\b/false/g; s/\$9\b/:rm/g'; echo ';' ;;
+            new_version 1 false :rm ;;
         deleted_list)
             # The first page of deleted secrets, at the lists' level (1).
             sql deleted_list | sed 's/\$1\b/NULL/g; s/\$2\b/9223372036854775807/g; s/\$3\b/:lim/g;

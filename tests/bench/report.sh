@@ -7,34 +7,50 @@ ceiling() {
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
 }
-# The README's figures: the block under the header line
-#     route            req/s  ratio  RSS KiB
-# one route a line, as this report's names them.
-readme_figures() {
-    awk '/^    route +req\/s +ratio +RSS KiB/ { on = 1; next }
-         on && NF == 0 { exit }
-         on { print $1, $2, $3, $4 }' "$top/README"
-}
-
-# This run against the README's figures, route by route: what moved.
-# A ratio more than 0.10 below the README's is called out: a run moves
-# by about that much on this kind of machine, not by more.
+# This run against the README's figures (the block under the header line
+# "    route  req/s  ratio  RSS KiB", one route a line, as bench.csv names
+# them), route by route: what moved. A ratio more than 0.10 below the
+# README's is called out: a run moves by about that much on this kind of
+# machine, not by more. Reads the README, bench.csv and, on stdin,
+# "route rss" lines.
 history_md() {
-    local route rps ra rss then_rps then_ra then_rss
     echo "| route | README req/s | this run | this / README | README ratio | this run | change | README RSS KiB | this run |"
     echo "|---|---:|---:|---:|---:|---:|---|---:|---:|"
-    for route in $ROUTES; do
-        rps=${RPS[$route]:-0}
-        ra=$(ratio "$rps" "$(ceiling "${NULLR[$route]}" "${PGB[$route]}")")
-        rss=${RSS_R[$route]:--}
-        read -r then_rps then_ra then_rss < <(readme_figures | awk -v r="$route" '$1 == r { print $2, $3, $4 }')
-        awk -v r="$route" -v a="$rps" -v b="${then_rps:-}" -v ra="$ra" -v rb="${then_ra:-}" \
-            -v sa="$rss" -v sb="${then_rss:-}" 'BEGIN {
-            if (b == "") { printf "| %s | - | %s | - | - | %s | new | - | %s |\n", r, a, ra, sa; exit }
-            ch = (ra - rb < -0.10) ? "**lower**" : ((ra - rb > 0.10) ? "higher" : "same")
+    awk -F, '
+        FILENAME == "-" { split($0, f, " "); rss[f[1]] = f[2]; next }
+        FILENAME ~ /README$/ {
+            if ($0 ~ /^    route +req\/s +ratio +RSS KiB/) { on = 1; next }
+            if (on && $0 ~ /^ *$/) on = 0
+            if (on) { split($0, f, " "); rps[f[1]] = f[2]; ra[f[1]] = f[3]; rs[f[1]] = f[4] }
+            next }
+        FNR > 1 {
+            r = $1; a = $2; q = $9; m = (r in rss) ? rss[r] : "-"
+            if (!(r in rps)) { printf "| %s | - | %s | - | - | %s | new | - | %s |\n", r, a, q, m; next }
+            ch = (q - ra[r] < -0.10) ? "**lower**" : ((q - ra[r] > 0.10) ? "higher" : "same")
             printf "| %s | %s | %s | %.2f | %s | %s | %s | %s | %s |\n",
-                r, b, a, (b > 0 ? a / b : 0), rb, ra, ch, sb, sa }'
+                r, rps[r], a, (rps[r] > 0 ? a / rps[r] : 0), ra[r], q, ch, rs[r], m }
+    ' - "$top/README" "$OUT/bench.csv"
+}
+
+# "route rss" for each route whose RSS was measured alone.
+route_rss() {
+    local route
+    for route in $ROUTES; do
+        [ -n "${RSS_R[$route]:-}" ] && echo "$route ${RSS_R[$route]// /}"
     done
+    return 0
+}
+
+# LABEL OF BASE: the line of each route's figure in array OF and its share
+# of the same route's in array BASE.
+shares() {
+    local line=$1 route
+    local -n of=$2 base=$3
+    for route in $ROUTES; do
+        [ -n "${of[$route]:-}" ] &&
+            line="$line $route ${of[$route]%.*} ($(ratio "${of[$route]}" "${base[$route]}"))"
+    done
+    echo "$line"
 }
 
 report() {
@@ -72,18 +88,8 @@ report() {
                 "p99 $TCP_P99 ms (TCP/unix $(ratio "$TCP_RPS" "${RPS[get]:-0}"))"
         fi
         if [ "$PGB" = 1 ]; then
-            line="- through pgbouncer (transaction pooling), share of the direct req/s:"
-            for route in $ROUTES; do
-                [ -n "${BRPS[$route]:-}" ] &&
-                    line="$line $route ${BRPS[$route]} ($(ratio "${BRPS[$route]}" "${RPS[$route]}"))"
-            done
-            echo "$line"
-            line="- pgbench on the same SQL through pgbouncer, share of pgbench direct:"
-            for route in $ROUTES; do
-                [ -n "${BPGB[$route]:-}" ] &&
-                    line="$line $route ${BPGB[$route]%.*} ($(ratio "${BPGB[$route]}" "${PGB[$route]}"))"
-            done
-            echo "$line"
+            shares "- through pgbouncer (transaction pooling), share of the direct req/s:" BRPS RPS
+            shares "- pgbench on the same SQL through pgbouncer, share of pgbench direct:" BPGB PGB
         fi
         if [ -n "${P50[list_deep]:-}" ] && [ -n "${P50[list_first]:-}" ]; then
             echo "- deep page (cursor at id $DEEP_ID of $ROWS) over first page, p50:" \
@@ -110,14 +116,16 @@ report() {
         echo
         echo "## This run against the README's figures"
         echo
-        history_md
+        route_rss | history_md
     } >"$OUT/bench.md"
     # Every run, one line per route, kept in the output directory: the
     # routes over time on this machine.
     [ -f "$OUT/history.csv" ] || echo "at,commit,route,req_s,ratio,rss_kib" >"$OUT/history.csv"
-    for route in $ROUTES; do
-        echo "$(date -u +%Y-%m-%dT%H:%M:%SZ),$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo -),$route,${RPS[$route]:-0},$(ratio "${RPS[$route]:-0}" "$(ceiling "${NULLR[$route]}" "${PGB[$route]}")"),${RSS_R[$route]:-}"
-    done >>"$OUT/history.csv"
+    route_rss | awk -F, -v at="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+        -v commit="$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo -)" '
+        FILENAME == "-" { split($0, f, " "); rss[f[1]] = f[2]; next }
+        FNR > 1 { print at "," commit "," $1 "," $2 "," $9 "," rss[$1] }
+    ' - "$OUT/bench.csv" >>"$OUT/history.csv"
 
     gnuplot 2>/dev/null <<GNUPLOT
 set terminal png size 900,480
