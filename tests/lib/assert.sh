@@ -126,24 +126,47 @@ req() {
     return 0
 }
 
-# The headers of the last response.  With `curl -D`, a 100 Continue and the
-# final response are both written: keep the last block only.
+# The headers of the last response, one per element of the array named
+# $1.  With `curl -D`, a 100 Continue and the final response are both
+# written: keep the last block only.  In bash alone: the suites ask for
+# headers often, and each process forked costs more than the request.
 _last_headers() {
-    tr -d '\r' <"$HEADERS_FILE" | awk '/^HTTP\// { n = 0; delete h } { h[n++] = $0 } END { for (i = 0; i < n; i++) print h[i] }'
+    local -n _lh=$1
+    local line
+    _lh=()
+    while IFS= read -r line || [ -n "$line" ]; do
+        line=${line//$'\r'/}
+        [[ $line == HTTP/* ]] && _lh=()
+        _lh+=("$line")
+    done <"$HEADERS_FILE"
 }
 
+# header NAME -- the first value of header NAME (case-insensitive),
+# trimmed; header_count NAME -- how many times it came.
 header() {
-    _last_headers | awk -v name="$1" '
-        BEGIN { name = tolower(name) }
-        { i = index($0, ":"); if (i && tolower(substr($0, 1, i - 1)) == name) {
-              v = substr($0, i + 1); sub(/^[ \t]+/, "", v); sub(/[ \t]+$/, "", v); print v; exit } }'
+    local lines=() line v want=${1,,}
+    _last_headers lines
+    for line in "${lines[@]}"; do
+        [[ $line == *:* ]] || continue
+        v=${line%%:*}
+        [ "${v,,}" = "$want" ] || continue
+        v=${line#*:}
+        v=${v#"${v%%[!$' \t']*}"}
+        v=${v%"${v##*[!$' \t']}"}
+        printf '%s\n' "$v"
+        return 0
+    done
 }
 
 header_count() {
-    _last_headers | awk -v name="$1" '
-        BEGIN { name = tolower(name); n = 0 }
-        { i = index($0, ":"); if (i && tolower(substr($0, 1, i - 1)) == name) n++ }
-        END { print n }'
+    local lines=() line n=0 want=${1,,}
+    _last_headers lines
+    for line in "${lines[@]}"; do
+        [[ $line == *:* ]] || continue
+        line=${line%%:*}
+        [ "${line,,}" = "$want" ] && n=$((n + 1))
+    done
+    echo "$n"
 }
 
 json() {

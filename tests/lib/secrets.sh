@@ -212,6 +212,9 @@ _api_parse() {
 _api_headers() {
     local line name
     H=() HC=()
+    # Whole, as sent (every block): what api checks for a value.
+    _API_HDRS=
+    IFS= read -r -d '' _API_HDRS <"$HEADERS_FILE" || true
     while IFS= read -r line || [ -n "$line" ]; do
         line=${line%$'\r'}
         if [[ $line == HTTP/* ]]; then H=() HC=(); continue; fi
@@ -260,7 +263,7 @@ api() {
     _api_parse || _api_parse
     _api_check_response "$method" "$path"
     # Only the four reads of a value may ever carry one (api_may_show_value).
-    if [[ $BODY == *"$VMARK"* ]] || grep -qF -- "$VMARK" "$HEADERS_FILE"; then
+    if [[ $BODY == *"$VMARK"* || $_API_HDRS == *"$VMARK"* ]]; then
         api_may_show_value "$method" "$path" "$STATUS" || _API_LEAKS+=("$method $path -> $STATUS: ${BODY:0:200}")
     fi
     return 0
@@ -349,42 +352,45 @@ api_list() { local q=$1; shift; api GET "/v1/admin/secrets${q:+?$q}" "$@"; }
 _BQ_N=0
 _BQ_ASSERT=()
 _BQ_META=()
-_bq_q() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }
+# _bq_q VAR STRING -- STRING as a quoted curl config value, into VAR (no
+# subshell: a batch of a hundred requests would otherwise fork hundreds).
+_bq_q() { local s=${2//\\/\\\\}; s=${s//\"/\\\"}; printf -v "$1" '"%s"' "$s"; }
 bq() {
-    local words=() method path key=${AK-$LB_KEY_WRITE} ct=${CT-application/json} body='' i dir=$LB_TMP/bq
+    local words=() method path key=${AK-$LB_KEY_WRITE} ct=${CT-application/json} body='' i dir=$LB_TMP/bq q
+    local cfg=()
     while [ $# -gt 0 ] && [ "$1" != -- ]; do words+=("$1"); shift; done
     shift
     method=$1 path=$2
     shift 2
     i=$_BQ_N
     _BQ_N=$((i + 1))
-    mkdir -p "$dir"
-    [ "$i" = 0 ] && : >"$dir/cfg"
-    {
-        [ "$i" -gt 0 ] && echo next
-        echo "globoff"
-        echo "max-time = 20"
-        echo "url = $(_bq_q "$URL$path")"
-        echo "request = $(_bq_q "$method")"
-        [ -n "$key" ] && echo "header = $(_bq_q "X-API-Key: $key")"
-        while [ $# -gt 0 ]; do
-            case $1 in
-                --data) printf '%s' "$2" >"$dir/$i.req"; body=$dir/$i.req; shift 2 ;;
-                --file) body=$2; shift 2 ;;
-                -H) echo "header = $(_bq_q "$2")"; shift 2 ;;
-                *) echo "bq: unknown option $1" >&2; shift ;;
-            esac
-        done
-        if [ -n "$body" ]; then
-            if [ -n "$ct" ]; then echo "header = $(_bq_q "Content-Type: $ct")"; else echo 'header = "Content-Type:"'; fi
-            echo "data-binary = $(_bq_q "@$body")"
-        elif [ "$method" = POST ] && [ "${FRONT_POST_NEEDS_LENGTH:-0}" = 1 ]; then
-            echo 'header = "Content-Length: 0"'
-        fi
-        echo "output = $(_bq_q "$dir/$i.body")"
-        echo "dump-header = $(_bq_q "$dir/$i.hdr")"
-        echo "write-out = \"$i %{http_code}\\n\""
-    } >>"$dir/cfg"
+    if [ "$i" = 0 ]; then
+        mkdir -p "$dir"
+        : >"$dir/cfg"
+    fi
+    [ "$i" -gt 0 ] && cfg+=(next)
+    cfg+=(globoff "max-time = 20")
+    _bq_q q "$URL$path"; cfg+=("url = $q")
+    _bq_q q "$method"; cfg+=("request = $q")
+    [ -n "$key" ] && { _bq_q q "X-API-Key: $key"; cfg+=("header = $q"); }
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --data) printf '%s' "$2" >"$dir/$i.req"; body=$dir/$i.req; shift 2 ;;
+            --file) body=$2; shift 2 ;;
+            -H) _bq_q q "$2"; cfg+=("header = $q"); shift 2 ;;
+            *) echo "bq: unknown option $1" >&2; shift ;;
+        esac
+    done
+    if [ -n "$body" ]; then
+        if [ -n "$ct" ]; then _bq_q q "Content-Type: $ct"; cfg+=("header = $q"); else cfg+=('header = "Content-Type:"'); fi
+        _bq_q q "@$body"; cfg+=("data-binary = $q")
+    elif [ "$method" = POST ] && [ "${FRONT_POST_NEEDS_LENGTH:-0}" = 1 ]; then
+        cfg+=('header = "Content-Length: 0"')
+    fi
+    _bq_q q "$dir/$i.body"; cfg+=("output = $q")
+    _bq_q q "$dir/$i.hdr"; cfg+=("dump-header = $q")
+    cfg+=("write-out = \"$i %{http_code}\\n\"")
+    printf '%s\n' "${cfg[@]}" >>"$dir/cfg"
     printf -v '_BQ_ASSERT[i]' '%q ' "${words[@]}"
     _BQ_META[i]="$method $path"
 }
