@@ -67,7 +67,7 @@ report() {
         echo
         echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $ROWS rows," \
             "wrk -t$THREADS -c$CONNS -d${DUR}s, $WORKERS workers, unix socket;" \
-            "medians of $ROUNDS rounds"
+            "pgbench -c$PGB_CLIENTS, events as audit = $AUDIT; medians of $ROUNDS rounds"
         echo
         echo "| route | req/s | p50 ms | p99 ms | p99/p50 (pgbench's) | errors | ceiling req/s (null FastCGI, pgbench) | ratio | single rounds |"
         echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -112,6 +112,15 @@ report() {
                 echo "| $route | ${RSS_SERVED[$route]} | ${RSS_W[$route]} | ${RSS_R[$route]} |" \
                     "$(( ${RSS_R[$route]} - ${RSS_W[$route]} )) |"
             done
+        fi
+        if [ -f "$OUT/profile.md" ] && [ "$PROFILE" = 1 ]; then
+            echo
+            echo "## CPU time per request (--profile)"
+            echo
+            echo "One more turn of each route and of its pgbench, every CPU sampled" \
+                "by perf: microseconds of CPU per request, kernel time included."
+            echo
+            cat "$OUT/profile.md"
         fi
         echo
         echo "## This run against the README's figures"
