@@ -126,47 +126,42 @@ req() {
     return 0
 }
 
-# The headers of the last response, one per element of the array named
-# $1.  With `curl -D`, a 100 Continue and the final response are both
-# written: keep the last block only.  In bash alone: the suites ask for
-# headers often, and each process forked costs more than the request.
-_last_headers() {
-    local -n _lh=$1
-    local line
-    _lh=()
+# The headers of the last response ($HEADERS_FILE) into H (each name,
+# lower-cased: its first value, trimmed) and HC (how many times it came);
+# with `curl -D`, a 100 Continue and the final response are both written:
+# the last block counts.  HDRS_TEXT gets the whole file, every block.  In
+# bash alone: the suites ask for headers often, and each process forked
+# costs more than the request.
+declare -gA H=() HC=()
+HDRS_TEXT=
+parse_headers() {
+    local line name
+    H=() HC=() HDRS_TEXT=
     while IFS= read -r line || [ -n "$line" ]; do
-        line=${line//$'\r'/}
-        [[ $line == HTTP/* ]] && _lh=()
-        _lh+=("$line")
+        HDRS_TEXT+=$line$'\n'
+        line=${line%$'\r'}
+        if [[ $line == HTTP/* ]]; then H=() HC=(); continue; fi
+        [[ $line == *:* ]] || continue
+        name=${line%%:*}
+        name=${name,,}
+        line=${line#*:}
+        line=${line#"${line%%[![:space:]]*}"}
+        line=${line%"${line##*[![:space:]]}"}
+        [ -n "${H[$name]+x}" ] || H[$name]=$line
+        HC[$name]=$(( ${HC[$name]:-0} + 1 ))
     done <"$HEADERS_FILE"
 }
 
-# header NAME -- the first value of header NAME (case-insensitive),
-# trimmed; header_count NAME -- how many times it came.
+# header NAME -- the first value of header NAME (case-insensitive);
+# header_count NAME -- how many times it came.
 header() {
-    local lines=() line v want=${1,,}
-    _last_headers lines
-    for line in "${lines[@]}"; do
-        [[ $line == *:* ]] || continue
-        v=${line%%:*}
-        [ "${v,,}" = "$want" ] || continue
-        v=${line#*:}
-        v=${v#"${v%%[!$' \t']*}"}
-        v=${v%"${v##*[!$' \t']}"}
-        printf '%s\n' "$v"
-        return 0
-    done
+    parse_headers
+    [ -z "${H[${1,,}]+x}" ] || printf '%s\n' "${H[${1,,}]}"
 }
 
 header_count() {
-    local lines=() line n=0 want=${1,,}
-    _last_headers lines
-    for line in "${lines[@]}"; do
-        [[ $line == *:* ]] || continue
-        line=${line%%:*}
-        [ "${line,,}" = "$want" ] && n=$((n + 1))
-    done
-    echo "$n"
+    parse_headers
+    echo "${HC[${1,,}]:-0}"
 }
 
 json() {

@@ -78,7 +78,6 @@
 LB_RUN=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 VMARK="Vk${LB_RUN}kV"
 _API_LEAKS=()
-declare -gA H=() HC=()
 
 lb_psql() {
     psql "${LOCKBOX_DATABASE_URL:?}" -X -A -t -q -v ON_ERROR_STOP=1 -c "$1"
@@ -208,26 +207,6 @@ _api_parse() {
     eval "$out"
 }
 
-# Headers of the final response (after any 100 Continue) into H and HC.
-_api_headers() {
-    local line name
-    H=() HC=()
-    # Whole, as sent (every block): what api checks for a value.
-    _API_HDRS=
-    IFS= read -r -d '' _API_HDRS <"$HEADERS_FILE" || true
-    while IFS= read -r line || [ -n "$line" ]; do
-        line=${line%$'\r'}
-        if [[ $line == HTTP/* ]]; then H=() HC=(); continue; fi
-        [[ $line == *:* ]] || continue
-        name=${line%%:*}
-        name=${name,,}
-        line=${line#*:}
-        line=${line#"${line%%[![:space:]]*}"}
-        line=${line%"${line##*[![:space:]]}"}
-        [ -n "${H[$name]+x}" ] || H[$name]=$line
-        HC[$name]=$(( ${HC[$name]:-0} + 1 ))
-    done <"$HEADERS_FILE"
-}
 hdr() { printf '%s' "${H[${1,,}]:-}"; }
 
 # ---------------------------------------------------------------- requests
@@ -259,13 +238,9 @@ api() {
     [ "$CURL_RC" = 0 ] || printf '# curl %s %s: exit %s: %s\n' "$method" "$path" "$CURL_RC" "$(head -c 300 "$dir/last-curl-err")"
     BODY=
     IFS= read -r -d '' BODY <"$BODY_FILE" || true
-    _api_headers
+    parse_headers
     _api_parse || _api_parse
     _api_check_response "$method" "$path"
-    # Only the four reads of a value may ever carry one (api_may_show_value).
-    if [[ $BODY == *"$VMARK"* || $_API_HDRS == *"$VMARK"* ]]; then
-        api_may_show_value "$method" "$path" "$STATUS" || _API_LEAKS+=("$method $path -> $STATUS: ${BODY:0:200}")
-    fi
     return 0
 }
 
@@ -290,10 +265,16 @@ api_may_show_value() {
 # Cache-Control: no-store; a JSON body with the exact Content-Type, except
 # for a 204, which has no body; on an error, the error shape whose
 # request_id is the X-Request-Id.  Violations are collected for
-# api_every_response.
+# api_every_response, values where none may be for api_leaks.
 _API_BAD_RESPONSES=()
 _api_check_response() {
     local p=
+    # Only the four reads of a value may ever carry one (api_may_show_value),
+    # in their body or in a header.
+    if [[ $BODY == *"$VMARK"* || $HDRS_TEXT == *"$VMARK"* ]] &&
+       ! api_may_show_value "$1" "$2" "$STATUS"; then
+        _API_LEAKS+=("$1 $2 -> $STATUS: ${BODY:0:200}")
+    fi
     [ "$STATUS" = 000 ] && return 0
     [[ ${H[x-request-id]:-} =~ ^[A-Za-z0-9._-]{1,64}$ ]] && [ "${HC[x-request-id]:-0}" = 1 ] ||
         p+="X-Request-Id '${H[x-request-id]:-}' (${HC[x-request-id]:-0} times); "
@@ -407,12 +388,9 @@ bq_run() {
         HEADERS_FILE=$dir/$i.hdr
         BODY=
         IFS= read -r -d '' BODY <"$BODY_FILE" || true
-        _api_headers
+        parse_headers
         _api_parse || _api_parse
         _api_check_response "${_BQ_META[i]%% *}" "${_BQ_META[i]#* }"
-        if [[ $BODY == *"$VMARK"* ]] && ! api_may_show_value "${_BQ_META[i]%% *}" "${_BQ_META[i]#* }" "$STATUS"; then
-            _API_LEAKS+=("${_BQ_META[i]} -> $STATUS: ${BODY:0:200}")
-        fi
         eval "${_BQ_ASSERT[i]}"
     done
     _BQ_ASSERT=() _BQ_META=()
